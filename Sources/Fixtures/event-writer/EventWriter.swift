@@ -1,0 +1,1 @@
+@main struct EventWriter { static func main() {} }

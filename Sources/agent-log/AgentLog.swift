@@ -1,0 +1,1 @@
+@main struct AgentLog { static func main() {} }
