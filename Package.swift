@@ -20,15 +20,35 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
-        // Ground floor: no imports of our own targets.
+        // Ground floor: none of our targets below it.
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CSpawn"),
         .target(name: "Events", dependencies: ["CSQLite"], swiftSettings: strictSettings),
         .target(name: "Settings", swiftSettings: strictSettings),
-        .target(name: "CSpawn"),
         .target(name: "ProcessControl", dependencies: ["CSpawn"], swiftSettings: strictSettings),
+        .target(name: "Telegram", swiftSettings: strictSettings),
+        .target(name: "ModelAdapter", swiftSettings: strictSettings),
 
-        // Read side of the store.
+        // Middle floor: record through Events, know no Telegram.
+        .target(name: "Tools", dependencies: ["Events", "ProcessControl", "Settings"], swiftSettings: strictSettings),
+        .target(name: "Context", dependencies: ["Events", "ModelAdapter"], swiftSettings: strictSettings),
+        .target(name: "Control", dependencies: ["Events", "ModelAdapter"], swiftSettings: strictSettings),
         .target(name: "LogViewer", dependencies: ["Events"], swiftSettings: strictSettings),
+
+        // Top floor: the programs' runtimes.
+        .target(
+            name: "WorkerRuntime",
+            dependencies: [
+                "Events", "Settings", "Telegram", "ModelAdapter", "Tools", "Context", "Control", "ProcessControl",
+                logging, serviceLifecycle,
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "Supervisor",
+            dependencies: ["Events", "Settings", "ProcessControl", logging, serviceLifecycle],
+            swiftSettings: strictSettings
+        ),
 
         // Executables: thin @main shells.
         .executableTarget(
@@ -36,9 +56,29 @@ let package = Package(
             dependencies: ["LogViewer", "Events", "Settings", argumentParser],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "agent-worker",
+            dependencies: ["WorkerRuntime", "Tools", "Events", "Settings", argumentParser, logging, serviceLifecycle],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "supervisord-agent",
+            dependencies: ["Supervisor", "Events", "Settings", argumentParser, logging, serviceLifecycle],
+            swiftSettings: strictSettings
+        ),
 
-        // Test support and fixtures.
-        .target(name: "TestSupport", dependencies: ["Events", "ProcessControl"], swiftSettings: strictSettings),
+        // Test support: loopback doubles of Telegram and OpenAI, temporary folders, fixtures.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Events", "ProcessControl"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "agent-doubles",
+            dependencies: ["TestSupport", argumentParser],
+            path: "Sources/Fixtures/agent-doubles",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "event-writer",
             dependencies: ["Events", argumentParser],
@@ -46,7 +86,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "LogViewerTests", dependencies: ["LogViewer", "Events", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
+        .testTarget(name: "LogViewerTests", dependencies: ["LogViewer", "Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
+        .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "TelegramTests", dependencies: ["Telegram", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "ToolsTests", dependencies: ["Tools", "Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
     ]
 )

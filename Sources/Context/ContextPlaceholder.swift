@@ -1,0 +1,1 @@
+// Placeholder until the issue that builds this target lands.

@@ -1,0 +1,1 @@
+@main struct AgentDoubles { static func main() {} }

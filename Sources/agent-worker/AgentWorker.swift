@@ -1,0 +1,1 @@
+@main struct AgentWorker { static func main() {} }

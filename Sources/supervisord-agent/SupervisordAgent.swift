@@ -1,0 +1,1 @@
+@main struct SupervisordAgent { static func main() {} }
