@@ -99,8 +99,12 @@ public final class Database: @unchecked Sendable {  // `connection` is only touc
                 do {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 } catch {
-                    throw EventsError(.cannotOpen, "cannot create the directory \(directory) for the database: \(error.localizedDescription)")
+                    throw EventsError(.cannotOpen, "cannot create the folder \(directory) for the database \(path)")
                 }
+            }
+            if !directory.isEmpty, access(directory, W_OK) != 0 {
+                throw EventsError(
+                    .readOnly, "cannot write the database \(path): its folder \(directory) is not writable (\(String(cString: strerror(errno))))")
             }
         }
         var flags = SQLITE_OPEN_NOMUTEX

@@ -73,7 +73,7 @@ public enum Schema {
             payload TEXT NOT NULL DEFAULT '{}'
         );
         CREATE INDEX IF NOT EXISTS events_kind ON events(kind, id);
-        CREATE INDEX IF NOT EXISTS events_parent ON events(parent_id) WHERE parent_id IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS events_parent ON events(parent_id, kind) WHERE parent_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS events_run ON events(run_id, id) WHERE run_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS events_chat ON events(chat_id, id) WHERE chat_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS events_ts ON events(ts);

@@ -58,10 +58,20 @@ public struct Event: Sendable, Equatable {
         (try? JSONValue(parsing: payload))?.objectValue
     }
 
-    /// The columns selected, in order, by every query that builds an `Event`.
-    static let columns = "id, ts, kind, parent_id, run_id, source, pid, rev, instance, chat_id, level, payload"
+    /// The columns to select, in order, for `init(row:)`.
+    ///
+    /// The payload comes back as a JSON object whatever the row holds: text that is not JSON becomes
+    /// `{"payload_invalid": true, "raw": ...}` and JSON that is not an object becomes `{"value": ...}`, so readers
+    /// can pass it on as an object without parsing it.
+    public static let selectColumns = """
+        id, ts, kind, parent_id, run_id, source, pid, rev, instance, chat_id, level,
+        CASE WHEN json_valid(payload) THEN
+            CASE WHEN json_type(payload) = 'object' THEN payload ELSE json_object('value', json(payload)) END
+        ELSE json_object('payload_invalid', json('true'), 'raw', payload) END
+        """
 
-    init(row: Row) {
+    /// Builds an event from a row whose first columns are `selectColumns`.
+    public init(row: Row) {
         self.init(
             id: row[0].int64 ?? 0,
             ts: row[1].int64 ?? 0,

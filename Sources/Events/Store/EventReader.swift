@@ -10,7 +10,7 @@ public struct EventReader: Sendable {
 
     /// The event with this id, or `nil`.
     public func event(id: Int64) throws(EventsError) -> Event? {
-        try database.query("SELECT \(Event.columns) FROM events WHERE id = ?", [.integer(id)]).first.map(Event.init(row:))
+        try database.query("SELECT \(Event.selectColumns) FROM events WHERE id = ?", [.integer(id)]).first.map(Event.init(row:))
     }
 
     /// The newest `limit` events matching `filter`, oldest first, and the newest id in the table when they were
@@ -22,7 +22,7 @@ public struct EventReader: Sendable {
             let (clause, bindings) = filter.sql
             let limitClause = limit.map { " LIMIT \($0)" } ?? ""
             let rows = try connection.query(
-                "SELECT \(Event.columns) FROM events WHERE \(clause) ORDER BY id DESC\(limitClause)", bindings)
+                "SELECT \(Event.selectColumns) FROM events WHERE \(clause) ORDER BY id DESC\(limitClause)", bindings)
             let cursor = try connection.scalar("SELECT COALESCE(MAX(id), 0) FROM events").int64 ?? 0
             return (rows.reversed().map(Event.init(row:)), cursor)
         }
@@ -41,7 +41,7 @@ public struct EventReader: Sendable {
             guard newest > cursor else { return ([], cursor) }
             let (clause, bindings) = filter.sql
             let rows = try connection.query(
-                "SELECT \(Event.columns) FROM events WHERE id > ? AND id <= ? AND \(clause) ORDER BY id",
+                "SELECT \(Event.selectColumns) FROM events WHERE id > ? AND id <= ? AND \(clause) ORDER BY id",
                 [.integer(cursor), .integer(newest)] + bindings)
             return (rows.map(Event.init(row:)), newest)
         }
@@ -56,12 +56,12 @@ public struct EventReader: Sendable {
     public func latest(kind: String, source: EventSource? = nil) throws(EventsError) -> Event? {
         if let source {
             return try database.query(
-                "SELECT \(Event.columns) FROM events WHERE kind = ? AND source = ? ORDER BY id DESC LIMIT 1",
+                "SELECT \(Event.selectColumns) FROM events WHERE kind = ? AND source = ? ORDER BY id DESC LIMIT 1",
                 [.text(kind), .text(source.rawValue)]
             ).first.map(Event.init(row:))
         }
         return try database.query(
-            "SELECT \(Event.columns) FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1", [.text(kind)]
+            "SELECT \(Event.selectColumns) FROM events WHERE kind = ? ORDER BY id DESC LIMIT 1", [.text(kind)]
         ).first.map(Event.init(row:))
     }
 
@@ -74,7 +74,7 @@ public struct EventReader: Sendable {
                 UNION ALL
                 SELECT events.id FROM events JOIN tree ON events.parent_id = tree.id
             )
-            SELECT \(Event.columns) FROM events WHERE id IN tree ORDER BY id
+            SELECT \(Event.selectColumns) FROM events WHERE id IN tree ORDER BY id
             """,
             [.integer(rootID)]
         ).map(Event.init(row:))
@@ -83,7 +83,7 @@ public struct EventReader: Sendable {
     /// The direct children of an event, by id.
     public func children(of parentID: Int64) throws(EventsError) -> [Event] {
         try database.query(
-            "SELECT \(Event.columns) FROM events WHERE parent_id = ? ORDER BY id", [.integer(parentID)]
+            "SELECT \(Event.selectColumns) FROM events WHERE parent_id = ? ORDER BY id", [.integer(parentID)]
         ).map(Event.init(row:))
     }
 }
