@@ -10,6 +10,7 @@ let strictSettings: [SwiftSetting] = [
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let unixSignals = Target.Dependency.product(name: "UnixSignals", package: "swift-service-lifecycle")
 
 let package = Package(
     name: "telegram-agent",
@@ -28,6 +29,8 @@ let package = Package(
         .target(name: "ProcessControl", dependencies: ["CSpawn"], swiftSettings: strictSettings),
         .target(name: "Telegram", swiftSettings: strictSettings),
         .target(name: "ModelAdapter", swiftSettings: strictSettings),
+        // Optimised even in debug builds: hashing a worker binary must not take seconds in the tests.
+        .target(name: "Revisions", swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // Middle floor: record through Events, know no Telegram.
         .target(name: "Tools", dependencies: ["Events", "ProcessControl", "Settings"], swiftSettings: strictSettings),
@@ -46,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "Supervisor",
-            dependencies: ["Events", "Settings", "ProcessControl", logging, serviceLifecycle],
+            dependencies: ["Events", "Settings", "ProcessControl", "Revisions", logging, serviceLifecycle],
             swiftSettings: strictSettings
         ),
 
@@ -58,12 +61,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "agent-worker",
-            dependencies: ["WorkerRuntime", "Tools", "Events", "Settings", argumentParser, logging, serviceLifecycle],
+            dependencies: ["WorkerRuntime", "Tools", "Events", "Settings", argumentParser, logging, serviceLifecycle, unixSignals],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "supervisord-agent",
-            dependencies: ["Supervisor", "Events", "Settings", argumentParser, logging, serviceLifecycle],
+            dependencies: ["Supervisor", "Events", "Settings", "Revisions", argumentParser, logging, serviceLifecycle, unixSignals],
             swiftSettings: strictSettings
         ),
 
@@ -86,8 +89,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Benchmarks (`make bench`): release executables that print `name: value` lines.
+        .executableTarget(
+            name: "bench-events",
+            dependencies: ["Events", "LogViewer", "ProcessControl", "TestSupport"],
+            path: "Sources/Benchmarks/bench-events",
+            swiftSettings: strictSettings
+        ),
+
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(name: "LogViewerTests", dependencies: ["LogViewer", "Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
+        .testTarget(name: "RevisionsTests", dependencies: ["Revisions", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "SupervisorTests",
+            dependencies: ["Supervisor", "Events", "Revisions", "Settings", "TestSupport", "ProcessControl"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "TelegramTests", dependencies: ["Telegram", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport"], swiftSettings: strictSettings),

@@ -1,0 +1,25 @@
+/// The one error type of the supervisor: why it cannot start or go on.
+public struct SupervisorError: Error, CustomStringConvertible, Sendable {
+    public enum Code: Sendable, Equatable {
+        /// Another supervisor holds the lock on this database.
+        case alreadyRunning
+        /// Nothing is deployed and no `--worker` was given, or the worker cannot be started.
+        case noWorker
+        /// The database, the lock or the home folder cannot be set up.
+        case startFailed
+    }
+
+    public let code: Code
+    public let message: String
+    public let file: String
+    public let line: UInt
+
+    public init(_ code: Code, _ message: String, file: String = #fileID, line: UInt = #line) {
+        self.code = code
+        self.message = message
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Settings
+
+/// Everything the supervisor reads from the environment (SPEC sections 5 and 10), checked at start.
+public struct SupervisorSettings: Sendable {
+    public var paths: AgentPaths
+    /// A worker executable to run (and promote) when nothing is deployed yet: `--worker PATH`.
+    public var fallbackWorker: String?
+    public var readyTimeout: Duration
+    public var watchdog: Duration
+    public var backoffBase: Duration
+    public var backoffMax: Duration
+    public var stableReset: Duration
+    public var crashWindow: Duration
+    public var crashMax: Int
+    public var crashBeforeReadyMax: Int
+    public var stopGrace: Duration
+    public var alertAfter: Duration
+    /// How often an alert may be repeated while no worker is ready.
+    public var alertRepeat: Duration
+    /// The bot token, for admin alerts only; alerts are off without it or without admins.
+    public var botToken: String?
+    public var telegramBase: URL
+    public var adminUserIDs: [Int64]
+    /// The environment handed to the worker (the supervisor's own, plus AGENT_REV, AGENT_INSTANCE and
+    /// AGENT_PARENT_EVENT_ID per spawn).
+    public var workerEnvironment: [String: String]
+
+    /// Reads and checks every setting; the first bad one stops the program with one line naming it.
+    public init(environment: EnvironmentReader, fallbackWorker: String?) throws(ConfigurationError) {
+        paths = AgentPaths(environment: environment)
+        try paths.checkSeparated()
+        self.fallbackWorker = fallbackWorker.map(AgentPaths.absolute)
+        readyTimeout = try environment.seconds("AGENT_READY_TIMEOUT_S", default: 30)
+        watchdog = try environment.seconds("AGENT_WATCHDOG_S", default: 60)
+        backoffBase = try environment.milliseconds("AGENT_BACKOFF_BASE_MS", default: 1000)
+        backoffMax = try environment.seconds("AGENT_BACKOFF_MAX_S", default: 60)
+        stableReset = try environment.seconds("AGENT_STABLE_RESET_S", default: 600)
+        crashWindow = try environment.seconds("AGENT_CRASH_WINDOW_S", default: 600)
+        crashMax = try environment.integer("AGENT_CRASH_MAX", default: 5, in: 1...10_000)
+        crashBeforeReadyMax = try environment.integer("AGENT_CRASH_BEFORE_READY_MAX", default: 3, in: 1...10_000)
+        stopGrace = try environment.seconds("AGENT_STOP_GRACE_S", default: 10)
+        alertAfter = try environment.seconds("AGENT_ALERT_AFTER_S", default: 300)
+        alertRepeat = try environment.seconds("AGENT_ALERT_REPEAT_S", default: 3600)
+        botToken = environment.optional("TELEGRAM_BOT_TOKEN")
+        if botToken != nil { _ = try environment.secret("TELEGRAM_BOT_TOKEN") }
+        telegramBase = try environment.url("TELEGRAM_API_BASE", default: "https://api.telegram.org")
+        adminUserIDs = try environment.idList("TELEGRAM_ADMIN_USER_IDS")
+        workerEnvironment = environment.values
+        workerEnvironment["AGENT_HOME"] = paths.home
+        workerEnvironment["AGENT_DB"] = paths.database
+        workerEnvironment["AGENT_WORKSPACE"] = paths.workspace
+    }
+}
