@@ -1,0 +1,163 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The Bot API over URLSession: JSON bodies, one deadline per call, every answer mapped into `TelegramError`.
+///
+/// Nothing is retried here: the caller decides (it knows whether a send may be doubled). Nothing is logged.
+public struct TelegramClient: TelegramAPI {
+    public let configuration: TelegramConfiguration
+    private let session: URLSession
+    private let botURL: URL
+
+    /// A client with its own URLSession (keep-alive connections, no cache, no cookies).
+    public init(configuration: TelegramConfiguration) {
+        let sessionConfiguration = URLSessionConfiguration.ephemeral
+        sessionConfiguration.timeoutIntervalForRequest = 3600
+        sessionConfiguration.timeoutIntervalForResource = 3600
+        sessionConfiguration.httpMaximumConnectionsPerHost = 8
+        sessionConfiguration.urlCache = nil
+        sessionConfiguration.httpCookieStorage = nil
+        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        self.init(configuration: configuration, session: URLSession(configuration: sessionConfiguration))
+    }
+
+    /// A client on a session of the caller's.
+    public init(configuration: TelegramConfiguration, session: URLSession) {
+        self.configuration = configuration
+        self.session = session
+        self.botURL = configuration.apiBase.appendingPathComponent("bot" + configuration.token)
+    }
+
+    public func getMe() async throws(TelegramError) -> User {
+        try await call("getMe", Empty(), as: User.self)
+    }
+
+    public func getUpdates(offset: Int64?, limit: Int?, timeout: Int, allowedUpdates: [String]?) async throws(TelegramError) -> [Update] {
+        let body = try await exchange(
+            "getUpdates", GetUpdates(offset: offset, limit: limit, timeout: timeout, allowedUpdates: allowedUpdates),
+            deadline: .seconds(timeout) + configuration.longPollGrace)
+        guard let envelope = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let items = envelope["result"] as? [Any]
+        else { throw TelegramError(.malformedResponse, method: "getUpdates", message: "Telegram getUpdates failed: the result is not a list", httpStatus: 200) }
+        let decoder = JSONDecoder()
+        return items.compactMap { Update(json: $0, decoder: decoder) }
+    }
+
+    public func sendMessage(
+        chatID: Int64, text: String, parseMode: ParseMode?, replyToMessageID: Int?, replyMarkup: InlineKeyboardMarkup?,
+        disableLinkPreview: Bool
+    ) async throws(TelegramError) -> Message {
+        try await call(
+            "sendMessage",
+            SendMessage(
+                chatID: chatID, text: text, parseMode: parseMode,
+                replyParameters: replyToMessageID.map { ReplyParameters(messageID: $0, allowSendingWithoutReply: true) },
+                replyMarkup: replyMarkup, linkPreviewOptions: disableLinkPreview ? LinkPreviewOptions(isDisabled: true) : nil),
+            as: Message.self)
+    }
+
+    public func editMessageText(
+        chatID: Int64, messageID: Int, text: String, parseMode: ParseMode?, replyMarkup: InlineKeyboardMarkup?
+    ) async throws(TelegramError) -> Message {
+        try await call(
+            "editMessageText",
+            EditMessageText(chatID: chatID, messageID: messageID, text: text, parseMode: parseMode, replyMarkup: replyMarkup),
+            as: Message.self)
+    }
+
+    public func editMessageReplyMarkup(chatID: Int64, messageID: Int, replyMarkup: InlineKeyboardMarkup?) async throws(TelegramError) -> Message {
+        try await call(
+            "editMessageReplyMarkup", EditMessageReplyMarkup(chatID: chatID, messageID: messageID, replyMarkup: replyMarkup),
+            as: Message.self)
+    }
+
+    public func sendChatAction(chatID: Int64, action: ChatAction) async throws(TelegramError) {
+        _ = try await call("sendChatAction", SendChatAction(chatID: chatID, action: action), as: Bool.self)
+    }
+
+    public func answerCallbackQuery(id: String, text: String?, showAlert: Bool) async throws(TelegramError) {
+        _ = try await call(
+            "answerCallbackQuery", AnswerCallbackQuery(callbackQueryID: id, text: text, showAlert: showAlert ? true : nil), as: Bool.self)
+    }
+
+    public func deleteWebhook(dropPendingUpdates: Bool) async throws(TelegramError) {
+        _ = try await call("deleteWebhook", DeleteWebhook(dropPendingUpdates: dropPendingUpdates), as: Bool.self)
+    }
+
+    public func setMyCommands(_ commands: [BotCommand]) async throws(TelegramError) {
+        _ = try await call("setMyCommands", SetMyCommands(commands: commands), as: Bool.self)
+    }
+
+    // MARK: Exchange
+
+    /// Calls `method` and decodes its `result` as `Result`.
+    private func call<Parameters: Encodable, Result: Decodable>(
+        _ method: String, _ parameters: Parameters, as type: Result.Type
+    ) async throws(TelegramError) -> Result {
+        let body = try await exchange(method, parameters, deadline: configuration.requestTimeout)
+        guard let envelope = try? JSONDecoder().decode(ResultEnvelope<Result>.self, from: body) else {
+            throw TelegramError(
+                .malformedResponse, method: method, message: "Telegram \(method) failed: the result is not a \(Result.self)", httpStatus: 200)
+        }
+        return envelope.result
+    }
+
+    /// Sends `parameters` to `method` and returns the body of an `ok: true` answer; everything else is thrown.
+    private func exchange<Parameters: Encodable>(_ method: String, _ parameters: Parameters, deadline: Duration) async throws(TelegramError) -> Data {
+        var request = URLRequest(url: botURL.appendingPathComponent(method))
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.timeoutInterval = Double(deadline.components.seconds) + 2
+        do {
+            request.httpBody = try JSONEncoder().encode(parameters)
+        } catch {
+            throw TelegramError(.badRequest, method: method, message: "Telegram \(method): the parameters cannot be encoded")
+        }
+        switch await HTTPExchange.perform(request, session: session, deadline: deadline) {
+        case .timedOut:
+            throw TelegramError(.timeout, method: method, message: "Telegram \(method) failed: no answer within \(deadline)")
+        case .cancelled:
+            throw TelegramError(.cancelled, method: method, message: "Telegram \(method) was cancelled")
+        case .failed(let code):
+            throw TelegramError(
+                .transport, method: method, message: "Telegram \(method) failed: \(Self.transportText(code)) (URLError \(code))", urlErrorCode: code)
+        case .response(let status, _, let body):
+            if let envelope = try? JSONDecoder().decode(StatusEnvelope.self, from: body) {
+                if envelope.ok && status == 200 { return body }
+                let errorCode = envelope.errorCode ?? status
+                let description = scrub(envelope.description ?? HTTPURLResponse.localizedString(forStatusCode: status))
+                throw TelegramError(
+                    Self.errorCode(errorCode), method: method, message: "Telegram \(method) failed: \(errorCode) \(description)",
+                    httpStatus: status, errorCode: errorCode, apiDescription: description,
+                    retryAfter: envelope.parameters?.retryAfter, migrateToChatID: envelope.parameters?.migrateToChatID)
+            }
+            let code: TelegramError.Code = status == 200 ? .malformedResponse : TelegramError.code(forStatus: status)
+            throw TelegramError(
+                code, method: method, message: "Telegram \(method) failed: HTTP \(status) with a body that is not a Bot API answer",
+                httpStatus: status)
+        }
+    }
+
+    private static func errorCode(_ status: Int) -> TelegramError.Code { TelegramError.code(forStatus: status) }
+
+    /// `text` with the token cut out, should a server ever echo it.
+    private func scrub(_ text: String) -> String {
+        text.replacingOccurrences(of: configuration.token, with: "<token>")
+    }
+
+    /// What a `URLError` code means, in words that hold no URL.
+    static func transportText(_ code: Int) -> String {
+        switch URLError.Code(rawValue: code) {
+        case .cannotConnectToHost: "cannot connect to the server"
+        case .networkConnectionLost: "the connection was lost before the answer"
+        case .cannotFindHost, .dnsLookupFailed: "cannot resolve the server's name"
+        case .notConnectedToInternet: "no network"
+        case .timedOut: "the connection stalled"
+        case .badServerResponse: "the server's answer is not HTTP"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate: "the TLS connection failed"
+        default: "the request failed"
+        }
+    }
+}
