@@ -7,7 +7,7 @@ import Foundation
 /// The Bot API over URLSession: JSON bodies, one deadline per call, every answer mapped into `TelegramError`.
 ///
 /// Nothing is retried here: the caller decides (it knows whether a send may be doubled). Nothing is logged.
-public struct TelegramClient: TelegramAPI {
+public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflectable {
     public let configuration: TelegramConfiguration
     private let session: URLSession
     private let botURL: URL
@@ -30,6 +30,11 @@ public struct TelegramClient: TelegramAPI {
         self.session = session
         self.botURL = configuration.apiBase.appendingPathComponent("bot" + configuration.token)
     }
+
+    public var description: String { "TelegramClient(\(configuration))" }
+
+    /// Only the configuration, whose token is redacted: the session and the URLs hold the token.
+    public var customMirror: Mirror { Mirror(self, children: ["configuration": configuration]) }
 
     public func getMe() async throws(TelegramError) -> User {
         try await call("getMe", Empty(), as: User.self)

@@ -6,10 +6,7 @@ public enum SpecificationFiles {
     /// The folder holding `telegram-bot-api.json` and `openai-openapi.json`.
     public static var directory: String {
         if let override = ProcessInfo.processInfo.environment["AGENT_SPECS_DIR"], !override.isEmpty { return override }
-        // This file is Sources/TestSupport/Doubles/SpecificationFiles.swift in the checkout it was built from.
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("specs").path
+        return "\(Repository.root)/specs"
     }
 
     /// Parses the specification file `name`.

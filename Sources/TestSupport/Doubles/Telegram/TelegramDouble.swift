@@ -201,16 +201,17 @@ public final class TelegramDouble: @unchecked Sendable {
         ["id": .int(id), "is_bot": false, "first_name": .string("User \(id)"), "username": .string("user\(id)"), "language_code": "en"]
     }
 
-    /// The `bot_command` entity of a leading `/command` and the `mention` entities of `@botname`.
+    /// The `bot_command` entity of a leading `/command` (`/ask@botname` included) and the `mention` entities of
+    /// `@botname` after it.
     static func entities(in text: String, botUsername: String) -> [JSONValue] {
         var entities: [JSONValue] = []
         let units = Array(text.utf16)
+        var index = 0
         if text.hasPrefix("/") {
-            let length = units.prefix { $0 != 0x20 && $0 != 0x0A }.count
-            entities.append(["type": "bot_command", "offset": 0, "length": .int(Int64(length))])
+            index = units.prefix { $0 != 0x20 && $0 != 0x0A }.count
+            entities.append(["type": "bot_command", "offset": 0, "length": .int(Int64(index))])
         }
         let mention = Array("@\(botUsername)".utf16)
-        var index = 0
         while index + mention.count <= units.count {
             if Array(units[index..<(index + mention.count)]) == mention {
                 entities.append(["type": "mention", "offset": .int(Int64(index)), "length": .int(Int64(mention.count))])

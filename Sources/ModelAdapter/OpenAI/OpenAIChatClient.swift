@@ -1,0 +1,120 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The chat-completions API of OpenAI and of every server compatible with it (`OPENAI_BASE_URL`).
+///
+/// One HTTP call per `complete`, with a real deadline, no retries and no logging. Tolerates the usual quirks of
+/// compatible servers: `finish_reason: stop` with tool calls, tool calls without ids (stable ids are made),
+/// arguments given as an object, integer error codes, an error body with status 200, a missing `usage`.
+public struct OpenAIChatClient: ModelClient {
+    public let configuration: OpenAIConfiguration
+    private let session: URLSession
+    private let endpoint: URL
+
+    /// A client with its own URLSession (keep-alive connections, no cache, no cookies).
+    public init(configuration: OpenAIConfiguration) {
+        let sessionConfiguration = URLSessionConfiguration.ephemeral
+        sessionConfiguration.timeoutIntervalForRequest = 3600
+        sessionConfiguration.timeoutIntervalForResource = 3600
+        sessionConfiguration.httpMaximumConnectionsPerHost = 8
+        sessionConfiguration.urlCache = nil
+        sessionConfiguration.httpCookieStorage = nil
+        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        self.init(configuration: configuration, session: URLSession(configuration: sessionConfiguration))
+    }
+
+    /// A client on a session of the caller's.
+    public init(configuration: OpenAIConfiguration, session: URLSession) {
+        self.configuration = configuration
+        self.session = session
+        self.endpoint = configuration.baseURL.appendingPathComponent("chat").appendingPathComponent("completions")
+    }
+
+    public func complete(_ request: CompletionRequest) async throws(ModelError) -> CompletionResponse {
+        var urlRequest = URLRequest(url: endpoint)
+        urlRequest.httpMethod = "POST"
+        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
+        urlRequest.setValue("Bearer \(configuration.apiKey)", forHTTPHeaderField: "Authorization")
+        urlRequest.timeoutInterval = Double(configuration.requestTimeout.components.seconds) + 2
+        urlRequest.httpBody = Data(Self.body(for: request).serialized.utf8)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let host = configuration.baseURL.host ?? "the model server"
+        switch await HTTPExchange.perform(urlRequest, session: session, deadline: configuration.requestTimeout) {
+        case .timedOut:
+            throw ModelError(.timeout, "model call to \(host) got no answer within \(configuration.requestTimeout)")
+        case .cancelled:
+            throw ModelError(.cancelled, "model call to \(host) was cancelled")
+        case .failed(let code):
+            throw ModelError(.connection, "model call to \(host) failed: \(Self.transportText(code)) (URLError \(code))", urlErrorCode: code)
+        case .response(let status, let headers, let body):
+            return try OpenAIResponseReader(apiKey: configuration.apiKey, host: host).read(
+                status: status, headers: headers, body: body, latency: clock.now - start, requestedModel: request.model)
+        }
+    }
+
+    /// The request body of the chat-completions API.
+    static func body(for request: CompletionRequest) -> JSON {
+        var body: [String: JSON] = [
+            "model": .string(request.model),
+            "messages": .array(request.messages.map(message)),
+        ]
+        if !request.tools.isEmpty {
+            body["tools"] = .array(request.tools.map(tool))
+            if let parallel = request.parallelToolCalls { body["parallel_tool_calls"] = .bool(parallel) }
+        }
+        switch request.toolChoice {
+        case nil: break
+        case .auto: body["tool_choice"] = "auto"
+        case .disabled: body["tool_choice"] = "none"
+        case .required: body["tool_choice"] = "required"
+        case .function(let name): body["tool_choice"] = ["type": "function", "function": ["name": .string(name)]]
+        }
+        if let limit = request.maxOutputTokens { body["max_completion_tokens"] = .int(Int64(limit)) }
+        if let temperature = request.temperature { body["temperature"] = .double(temperature) }
+        return .object(body)
+    }
+
+    private static func message(_ message: ChatMessage) -> JSON {
+        switch message {
+        case .system(let text): return ["role": "system", "content": .string(text)]
+        case .user(let text): return ["role": "user", "content": .string(text)]
+        case .tool(let callID, let content): return ["role": "tool", "tool_call_id": .string(callID), "content": .string(content)]
+        case .assistant(let text, let calls):
+            var object: [String: JSON] = ["role": "assistant", "content": text.map(JSON.string) ?? .null]
+            if !calls.isEmpty {
+                object["tool_calls"] = .array(
+                    calls.map { call in
+                        ["id": .string(call.id), "type": "function", "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
+                    })
+            }
+            return .object(object)
+        }
+    }
+
+    private static func tool(_ tool: ToolDefinition) -> JSON {
+        var function: [String: JSON] = [
+            "name": .string(tool.name), "description": .string(tool.description), "parameters": tool.parameters,
+        ]
+        if let strict = tool.strict { function["strict"] = .bool(strict) }
+        return ["type": "function", "function": .object(function)]
+    }
+
+    /// What a `URLError` code means, in words that hold no URL.
+    static func transportText(_ code: Int) -> String {
+        switch URLError.Code(rawValue: code) {
+        case .cannotConnectToHost: "cannot connect to the server"
+        case .networkConnectionLost: "the connection was lost before the answer"
+        case .cannotFindHost, .dnsLookupFailed: "cannot resolve the server's name"
+        case .notConnectedToInternet: "no network"
+        case .timedOut: "the connection stalled"
+        case .badServerResponse: "the server's answer is not HTTP"
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate: "the TLS connection failed"
+        default: "the request failed"
+        }
+    }
+}
