@@ -157,36 +157,55 @@ public final class ChildProcess: Sendable {
     ///
     /// - Returns: the status, and whether the deadline passed.
     public func wait(timeout: Duration, grace: Duration = .seconds(2)) async -> (status: TerminationStatus, timedOut: Bool) {
-        let finished = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = await self.wait()
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
-        }
-        if finished { return (await wait(), false) }
+        if await ended(within: timeout) { return (await wait(), false) }
         signalGroup(SIGTERM)
-        let afterTerm = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = await self.wait()
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: grace)
-                return false
-            }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
-        }
-        if !afterTerm { signalGroup(SIGKILL) }
+        if !(await ended(within: grace)) { signalGroup(SIGKILL) }
         return (await wait(), true)
+    }
+
+    /// Whether the child ends within `duration`, answered as soon as it ends or the time is up.
+    ///
+    /// A task group cannot do this race: it would await its waiting child, which only returns when the process
+    /// ends, so the deadline would never cut anything short.
+    private func ended(within duration: Duration) async -> Bool {
+        let race = Race()
+        let result = await withCheckedContinuation { continuation in
+            race.start(continuation)
+            race.sleeper = Task {
+                try? await Task.sleep(for: duration)
+                race.finish(false)
+            }
+            Task {
+                _ = await self.wait()
+                race.finish(true)
+            }
+        }
+        race.sleeper?.cancel()
+        return result
+    }
+
+    /// The first of two outcomes to arrive resumes the waiting caller; the second is dropped.
+    private final class Race: @unchecked Sendable {  // `continuation` and `sleeper` are guarded by `lock`.
+        private let lock = NSLock()
+        private var continuation: CheckedContinuation<Bool, Never>?
+        private var sleeperTask: Task<Void, Never>?
+
+        var sleeper: Task<Void, Never>? {
+            get { lock.withLock { sleeperTask } }
+            set { lock.withLock { sleeperTask = newValue } }
+        }
+
+        func start(_ continuation: CheckedContinuation<Bool, Never>) {
+            lock.withLock { self.continuation = continuation }
+        }
+
+        func finish(_ value: Bool) {
+            let waiting = lock.withLock { () -> CheckedContinuation<Bool, Never>? in
+                defer { continuation = nil }
+                return continuation
+            }
+            waiting?.resume(returning: value)
+        }
     }
 
     private static func makePipe() throws(ProcessControlError) -> (read: Int32, write: Int32) {
