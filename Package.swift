@@ -108,6 +108,6 @@ let package = Package(
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "TelegramTests", dependencies: ["Telegram", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "ToolsTests", dependencies: ["Tools", "Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
+        .testTarget(name: "ToolsTests", dependencies: ["Tools", "Events", "Settings", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
     ]
 )

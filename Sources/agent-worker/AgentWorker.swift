@@ -1,1 +1,0 @@
-@main struct AgentWorker { static func main() {} }
