@@ -1,0 +1,106 @@
+import Foundation
+import ProcessControl
+import Events
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `bash`: one command in the sandbox, with a deadline; the tail of its output in the envelope, all of it in the
+/// scratch folder when it was cut.
+struct BashTool: Tool {
+    struct Input: ToolInput {
+        let command: String
+        let timeoutS: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case command
+            case timeoutS = "timeout_s"
+        }
+
+        static func field(_ key: CodingKeys, limits: ToolLimits) -> ToolField {
+            switch key {
+            case .command: ToolField("The bash command line to run in the workspace root.")
+            case .timeoutS:
+                ToolField(
+                    "Seconds before the command and everything it started are killed.",
+                    default: JSONValue(limits.bashDefaultTimeout), minimum: 1, maximum: limits.bashMaximumTimeout)
+            }
+        }
+    }
+
+    /// The shell that runs commands.
+    static let shell = "/bin/bash"
+    /// How long a command has after SIGTERM before SIGKILL.
+    static let grace = Duration.seconds(2)
+
+    let name = "bash"
+    let description = """
+        Run a bash command in the workspace root, in a sandbox: the workspace is writable, everything else \
+        read-only, no network, no secrets, stdin closed. Background processes die when the command ends. The \
+        command is killed with everything it started after timeout_s. Shows the last 50 KiB / 2000 lines of \
+        stdout (and of stderr); when output was cut, note names the file in .agent-scratch/ holding all of it.
+        """
+    let tier = ToolTier.exec
+
+    func run(_ input: Input, context: ToolContext) async throws(ToolsError) -> ToolEnvelope {
+        let policy = context.policy
+        let limits = policy.limits
+        let timeout = input.timeoutS ?? limits.bashDefaultTimeout
+        let scratch = try ScratchFolder(policy: policy)
+        try scratch.prepare()
+        let base = scratch.newName()
+        let outputFile = try scratch.createFile(base + ".out")
+        let errorFile = try scratch.createFile(base + ".err")
+
+        var spec = ProcessSpec(
+            executable: Self.shell, arguments: ["-c", input.command], environment: policy.commandEnvironment,
+            workingDirectory: policy.workspace, standardInput: .null, standardOutput: .file(outputFile),
+            standardError: .file(errorFile), newSession: true)
+        switch context.sandbox.state {
+        case .sandboxed:
+            let sandbox = BashSandbox(bubblewrap: context.sandbox.bubblewrap ?? "bwrap", policy: policy)
+            spec.arguments = sandbox.arguments(running: [Self.shell, "-c", input.command])
+            spec.executable = sandbox.bubblewrap
+        case .unsandboxedAllowed:
+            break
+        case .execDisabled:
+            throw ToolsError(.execDisabled, "running commands is off: \(context.sandbox.summary)")
+        }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(spec)
+        } catch {
+            throw ToolsError(.failed, "cannot start the command: \(error.message)")
+        }
+        let (status, timedOut) = await child.wait(timeout: .seconds(timeout), grace: Self.grace)
+        // Unsandboxed, what the command left running in its group goes with it, as the PID namespace does otherwise.
+        child.signalGroup(SIGKILL)
+
+        let stdout = FileTail(path: outputFile, maxBytes: limits.outputBytes, maxLines: limits.outputLines)
+        let stderr = FileTail(path: errorFile, maxBytes: limits.outputBytes / 4, maxLines: limits.outputLines / 4)
+        var notes: [String] = []
+        for (tail, file, stream) in [(stdout, outputFile, "stdout"), (stderr, errorFile, "stderr")] {
+            if tail.truncated {
+                notes.append(
+                    "\(stream) was \(tail.totalBytes) bytes; only its end is shown. All of it is in \(ScratchFolder.name)/"
+                        + "\((file as NSString).lastPathComponent) (read it with offset, or grep it)")
+            } else {
+                unlink(file)
+            }
+        }
+        if context.sandbox.state == .unsandboxedAllowed { notes.append("ran without a sandbox (AGENT_ALLOW_UNSANDBOXED_EXEC=1)") }
+        var envelope = ToolEnvelope(
+            ok: status.isSuccess && !timedOut, exitCode: status.exitCode.map(Int.init), stdout: stdout.text, stderr: stderr.text,
+            truncated: stdout.truncated || stderr.truncated, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        if timedOut {
+            envelope.exitCode = nil
+            envelope.error = "timed out after \(timeout) s: the command and everything it started were killed"
+        } else if let signal = status.signal {
+            envelope.error = "the command was killed by signal \(signal)"
+        } else if let code = status.exitCode, code != 0 {
+            envelope.error = "the command exited with code \(code)"
+        }
+        return envelope
+    }
+}
