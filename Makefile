@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN_DEBUG := $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
 RELEASE_FLAGS := -c release --scratch-path .build-release
 
-.PHONY: build release test bench lint run clean
+.PHONY: build release test bench lint run clean venv doubles
 
 build:
 	$(SWIFT) build
@@ -11,8 +11,17 @@ build:
 release:
 	$(SWIFT) build $(RELEASE_FLAGS)
 
+## The Python of the tests (.venv): the official openai and python-telegram-bot clients, pinned in
+## requirements-test.txt, that prove the doubles speak the real APIs. Installs only when the pins change.
+venv: .venv/.installed
+
+.venv/.installed: requirements-test.txt
+	python3 -m venv .venv
+	.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
 ## Every test of the suite: units and end-to-end tests of the real executables.
-test:
+test: venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -26,6 +35,11 @@ lint:
 ## Runs the system: the supervisor, which starts the worker. Secrets come from the environment (or .env).
 run: release
 	scripts/run.sh
+
+## The Telegram and OpenAI doubles on loopback, for manual runs and demos (docs/doubles.md); stops on Ctrl-C.
+doubles:
+	$(SWIFT) build --product agent-doubles
+	$(BIN_DEBUG)/agent-doubles
 
 clean:
 	rm -rf .build .build-release var/tmp

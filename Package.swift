@@ -106,8 +106,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "TelegramTests", dependencies: ["Telegram", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "TelegramTests", dependencies: ["Telegram", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),
+        .testTarget(name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(name: "ToolsTests", dependencies: ["Tools", "Events", "Settings", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
     ]
 )
