@@ -96,6 +96,12 @@ let package = Package(
             path: "Sources/Benchmarks/bench-events",
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "bench-clients",
+            dependencies: ["Telegram", "ModelAdapter", "TestSupport", "Events", argumentParser],
+            path: "Sources/Benchmarks/bench-clients",
+            swiftSettings: strictSettings
+        ),
 
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(name: "LogViewerTests", dependencies: ["LogViewer", "Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),

@@ -142,7 +142,7 @@ public final class OpenAIDouble: @unchecked Sendable {
                 400, type: "invalid_request_error", code: "invalid_value", message: "Invalid value at \(problem.path): \(problem.problem)",
                 param: .string(problem.path))
         } else {
-            reply = render(answer ?? defaultAnswer(body), request: body)
+            reply = render(answer ?? defaultAnswer(body), request: body, requestBytes: request.body.count)
         }
         locked {
             if let index = records.lastIndex(where: { $0.sequence == sequence }) {
@@ -152,10 +152,10 @@ public final class OpenAIDouble: @unchecked Sendable {
         return reply
     }
 
-    private func render(_ answer: OpenAIAnswer, request: JSONValue) -> HTTPReply {
+    private func render(_ answer: OpenAIAnswer, request: JSONValue, requestBytes: Int) -> HTTPReply {
         switch answer {
         case .text(let text, let usage, let finishReason):
-            return completion(message: ["role": "assistant", "content": .string(text), "refusal": nil, "annotations": []], finishReason: finishReason, usage: usage, request: request)
+            return completion(message: ["role": "assistant", "content": .string(text), "refusal": nil, "annotations": []], finishReason: finishReason, usage: usage, request: request, requestBytes: requestBytes)
         case .toolCalls(let calls, let text, let usage, let finishReason):
             let toolCalls: [JSONValue] = calls.enumerated().map { index, call in
                 var object: [String: JSONValue] = ["type": "function", "function": ["name": .string(call.name), "arguments": call.arguments]]
@@ -164,7 +164,7 @@ public final class OpenAIDouble: @unchecked Sendable {
             }
             return completion(
                 message: ["role": "assistant", "content": JSONValue(text), "refusal": nil, "annotations": [], "tool_calls": .array(toolCalls)],
-                finishReason: finishReason, usage: usage, request: request)
+                finishReason: finishReason, usage: usage, request: request, requestBytes: requestBytes)
         case .error(let status, let type, let code, let message, let headers):
             return Self.errorReply(status, type: type, code: code, message: message, headers: headers)
         case .raw(let status, let headers, let body):
@@ -179,11 +179,11 @@ public final class OpenAIDouble: @unchecked Sendable {
                 while !stopped && Date() < deadline { _ = condition.wait(until: deadline) }
                 return !stopped
             }
-            return running ? render(next, request: request) : .dropConnection
+            return running ? render(next, request: request, requestBytes: requestBytes) : .dropConnection
         }
     }
 
-    private func completion(message: JSONValue, finishReason: String, usage: OpenAIUsage, request: JSONValue) -> HTTPReply {
+    private func completion(message: JSONValue, finishReason: String, usage: OpenAIUsage, request: JSONValue, requestBytes: Int) -> HTTPReply {
         var body: [String: JSONValue] = [
             "id": .string("chatcmpl-\(Self.randomHex(24))"), "object": "chat.completion", "created": .int(Int64(Date().timeIntervalSince1970)),
             "model": request["model"] ?? "gpt-4o-mini", "choices": [["index": 0, "message": message, "logprobs": nil, "finish_reason": .string(finishReason)]],
@@ -193,7 +193,7 @@ public final class OpenAIDouble: @unchecked Sendable {
         switch usage {
         case .omitted: counts = nil
         case .exact(let prompt, let completion, let cached): counts = (prompt, completion, cached)
-        case .automatic: counts = (max(1, request["messages"]?.serialized.count ?? 0) / 4 + 1, max(1, message.serialized.count / 4), 0)
+        case .automatic: counts = (requestBytes / 4 + 1, max(1, message.serialized.count / 4), 0)
         }
         if let counts {
             body["usage"] = [
@@ -227,7 +227,9 @@ public final class OpenAIDouble: @unchecked Sendable {
         return String(key.prefix(4)) + String(repeating: "*", count: key.count - 8) + String(key.suffix(4))
     }
 
+    /// `count` random hex digits (at most 32).
     static func randomHex(_ count: Int) -> String {
-        String((0..<count).map { _ in "0123456789abcdef".randomElement()! })
+        let digits = String(UInt64.random(in: 0...UInt64.max), radix: 16) + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return String(String(repeating: "0", count: max(0, count - digits.count)) + digits.prefix(count))
     }
 }

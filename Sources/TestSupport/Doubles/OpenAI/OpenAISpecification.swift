@@ -6,7 +6,6 @@ import Events
 /// `a-zA-Z0-9_-`.
 public final class OpenAISpecification: Sendable {
     private let validator: JSONSchemaValidator
-    private let requestSchema: JSONValue
     /// The document's `info.version`.
     public let version: String
 
@@ -21,22 +20,13 @@ public final class OpenAISpecification: Sendable {
         guard let schemas = document["components"]?["schemas"], schemas["CreateChatCompletionRequest"] != nil else {
             throw DoubleError(.specificationUnavailable, "openai-openapi.json has no CreateChatCompletionRequest schema")
         }
-        // Keep only what requests can reach, so that the process does not hold the whole 3 MB document.
-        var kept: [String: JSONValue] = [:]
-        var pending = ["CreateChatCompletionRequest"]
-        while let name = pending.popLast() {
-            guard kept[name] == nil, let schema = schemas[name] else { continue }
-            kept[name] = schema
-            pending += Self.references(in: schema)
-        }
-        validator = JSONSchemaValidator(document: ["components": ["schemas": .object(kept)]])
-        requestSchema = ["$ref": "#/components/schemas/CreateChatCompletionRequest"]
+        validator = JSONSchemaValidator(schema: ["$ref": "#/components/schemas/CreateChatCompletionRequest"], schemas: schemas.objectValue ?? [:])
         version = document["info"]?["version"]?.stringValue ?? "unknown"
     }
 
     /// Every problem of a chat-completions request body; empty when it is valid.
     public func check(_ body: JSONValue) -> [SpecViolation] {
-        var problems = validator.problems(body, schema: requestSchema)
+        var problems = validator.problems(body)
         for (index, tool) in (body["tools"]?.arrayValue ?? []).enumerated() {
             guard let name = tool["function"]?["name"]?.stringValue else { continue }
             let allowed = name.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" || $0 == "-" }
@@ -45,18 +35,5 @@ public final class OpenAISpecification: Sendable {
             }
         }
         return problems.map { SpecViolation(method: "createChatCompletion", path: $0.0, problem: $0.1) }
-    }
-
-    private static func references(in schema: JSONValue) -> [String] {
-        switch schema {
-        case .object(let members):
-            var found = members.values.flatMap(references)
-            if let reference = members["$ref"]?.stringValue, reference.hasPrefix("#/components/schemas/") {
-                found.append(String(reference.dropFirst("#/components/schemas/".count)))
-            }
-            return found
-        case .array(let items): return items.flatMap(references)
-        default: return []
-        }
     }
 }

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import ModelAdapter
+import Telegram
+import TestSupport
+
+/// The clients and doubles benchmark (`make bench`): the time a client call takes against a double, beside the
+/// same exchange over a raw socket (the difference is the client's overhead), and the requests per second each
+/// double sustains over several keep-alive connections. Prints `name: value` lines.
+@main
+struct BenchClients: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-clients", abstract: "Client overhead per call and double throughput, as name: value lines.")
+
+    @Option(help: "Sequential calls per latency measurement.")
+    var calls = 2000
+
+    @Option(help: "Seconds of load per throughput measurement.")
+    var seconds = 3.0
+
+    @Option(help: "Keep-alive connections (one thread each) per throughput measurement.")
+    var connections = 4
+
+    func run() async throws {
+        let telegram = try TelegramDouble()
+        let openAI = try OpenAIDouble()
+        defer {
+            telegram.stop()
+            openAI.stop()
+        }
+        let telegramBody = #"{"chat_id":1,"text":"benchmark message"}"#
+        let openAIBody = OpenAIWorkload.body
+
+        let client = TelegramClient(configuration: TelegramConfiguration(token: "1:bench", apiBase: URL(string: telegram.apiBase)!))
+        let telegramClient = try await Self.latencies(calls) { _ = try await client.sendMessage(chatID: 1, text: "benchmark message") }
+        let telegramRaw = try Self.rawLatencies(calls, port: telegram.port, target: "/bot1:bench/sendMessage", body: telegramBody)
+        Self.report("telegram_client_sendMessage", telegramClient, raw: telegramRaw)
+
+        let model = OpenAIChatClient(configuration: OpenAIConfiguration(apiKey: "sk-bench", baseURL: URL(string: openAI.baseURL)!))
+        let openAIClient = try await Self.latencies(calls) { _ = try await model.complete(OpenAIWorkload.request) }
+        let openAIRaw = try Self.rawLatencies(calls, port: openAI.port, target: "/v1/chat/completions", body: openAIBody, headers: ["Authorization": "Bearer sk-bench"])
+        Self.report("openai_client_complete", openAIClient, raw: openAIRaw)
+
+        let telegramRate = Self.throughput(seconds: seconds, connections: connections, port: telegram.port, target: "/bot1:bench/sendMessage", body: telegramBody)
+        print("telegram_double_sendMessage_rps: \(Int(telegramRate))")
+        let openAIRate = Self.throughput(
+            seconds: seconds, connections: connections, port: openAI.port, target: "/v1/chat/completions", body: openAIBody, headers: ["Authorization": "Bearer sk-bench"])
+        print("openai_double_completion_rps: \(Int(openAIRate))")
+        let violations = telegram.violations.count + openAI.violations.count
+        print("spec_violations: \(violations)")
+        if violations > 0 { throw ExitCode(1) }
+    }
+
+    /// `count` sequential timings of `call`, in microseconds, sorted.
+    static func latencies(_ count: Int, _ call: () async throws -> Void) async throws -> [Double] {
+        for _ in 0..<min(100, count) { try await call() }
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        samples.reserveCapacity(count)
+        for _ in 0..<count {
+            let start = clock.now
+            try await call()
+            samples.append(microseconds(clock.now - start))
+        }
+        return samples.sorted()
+    }
+
+    /// The same exchange over a raw keep-alive socket: the double's and the kernel's share of a call.
+    static func rawLatencies(_ count: Int, port: Int, target: String, body: String, headers: [String: String] = [:]) throws -> [Double] {
+        let client = RawHTTPClient(port: port)
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        for index in 0..<(count + 100) {
+            let start = clock.now
+            let response = try client.send("POST", target, json: body, headers: headers)
+            guard response.status == 200 else { throw ValidationError("status \(response.status): \(response.text)") }
+            if index >= 100 { samples.append(microseconds(clock.now - start)) }
+        }
+        return samples.sorted()
+    }
+
+    /// Requests per second over `connections` keep-alive connections, each driven by its own thread.
+    static func throughput(seconds: Double, connections: Int, port: Int, target: String, body: String, headers: [String: String] = [:]) -> Double {
+        let deadline = Date().addingTimeInterval(seconds)
+        let group = DispatchGroup()
+        let counts = Counts()
+        let start = Date()
+        for _ in 0..<connections {
+            group.enter()
+            let thread = Thread {
+                let client = RawHTTPClient(port: port)
+                var done = 0
+                while Date() < deadline {
+                    guard let response = try? client.send("POST", target, json: body, headers: headers), response.status == 200 else { break }
+                    done += 1
+                }
+                counts.add(done)
+                group.leave()
+            }
+            thread.start()
+        }
+        group.wait()
+        return Double(counts.total) / Date().timeIntervalSince(start)
+    }
+
+    static func report(_ name: String, _ client: [Double], raw: [Double]) {
+        let p50 = percentile(client, 0.50)
+        let p99 = percentile(client, 0.99)
+        let rawP50 = percentile(raw, 0.50)
+        let rawP99 = percentile(raw, 0.99)
+        print("\(name)_p50_us: \(Int(p50))")
+        print("\(name)_p99_us: \(Int(p99))")
+        print("\(name)_raw_socket_p50_us: \(Int(rawP50))")
+        print("\(name)_raw_socket_p99_us: \(Int(rawP99))")
+        print("\(name)_overhead_p50_us: \(Int(p50 - rawP50))")
+        print("\(name)_overhead_p99_us: \(Int(p99 - rawP99))")
+    }
+
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+    }
+
+    static func microseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
+    }
+}
+
+/// Request totals of the load threads.
+final class Counts: @unchecked Sendable {
+    // `lock` guards `total`.
+    private let lock = NSLock()
+    private var sum = 0
+
+    func add(_ count: Int) { lock.withLock { sum += count } }
+    var total: Int { lock.withLock { sum } }
+}
