@@ -43,7 +43,7 @@ let package = Package(
             name: "WorkerRuntime",
             dependencies: [
                 "Events", "Settings", "Telegram", "ModelAdapter", "Tools", "Context", "Control", "ProcessControl",
-                logging, serviceLifecycle,
+                "Revisions", logging, serviceLifecycle, unixSignals,
             ],
             swiftSettings: strictSettings
         ),
@@ -61,7 +61,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "agent-worker",
-            dependencies: ["WorkerRuntime", "Tools", "Events", "Settings", argumentParser, logging, serviceLifecycle, unixSignals],
+            dependencies: [
+                "WorkerRuntime", "Tools", "Events", "Settings", "Revisions", "Telegram", argumentParser, logging, serviceLifecycle,
+                unixSignals,
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -109,6 +112,11 @@ let package = Package(
         .testTarget(
             name: "SupervisorTests",
             dependencies: ["Supervisor", "Events", "Revisions", "Settings", "TestSupport", "ProcessControl"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: ["WorkerRuntime", "Context", "Control", "ModelAdapter", "Telegram", "Events", "TestSupport", "ProcessControl"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),

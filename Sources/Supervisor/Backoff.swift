@@ -1,3 +1,5 @@
+import Events
+
 /// Restart delays: exponential with full jitter, capped.
 ///
 /// The delay of attempt `n` (0-based) is uniform in `0...min(max, base * 2^n)`, so that workers restarting after
@@ -20,12 +22,8 @@ public struct Backoff: Sendable {
 
     /// A delay for `attempt`, drawn with `random` in `0...ceiling`.
     public func delay<Generator: RandomNumberGenerator>(attempt: Int, using random: inout Generator) -> Duration {
-        let ceilingMilliseconds = Self.milliseconds(ceiling(attempt: attempt))
+        let ceilingMilliseconds = ceiling(attempt: attempt).wholeMilliseconds
         guard ceilingMilliseconds > 0 else { return .zero }
         return .milliseconds(Int64.random(in: 0...ceilingMilliseconds, using: &random))
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Settings
 
 /// Everything the supervisor reads from the environment (SPEC sections 5 and 10), checked at start.
-public struct SupervisorSettings: Sendable {
+public struct SupervisorSettings: Sendable, CustomReflectable {
     public var paths: AgentPaths
     /// A worker executable to run (and promote) when nothing is deployed yet: `--worker PATH`.
     public var fallbackWorker: String?
@@ -19,7 +19,7 @@ public struct SupervisorSettings: Sendable {
     /// How often an alert may be repeated while no worker is ready.
     public var alertRepeat: Duration
     /// The bot token, for admin alerts only; alerts are off without it or without admins.
-    public var botToken: String?
+    public var botToken: Secret?
     public var telegramBase: URL
     public var adminUserIDs: [Int64]
     /// The environment handed to the worker (the supervisor's own, plus AGENT_REV, AGENT_INSTANCE and
@@ -42,13 +42,22 @@ public struct SupervisorSettings: Sendable {
         stopGrace = try environment.seconds("AGENT_STOP_GRACE_S", default: 10)
         alertAfter = try environment.seconds("AGENT_ALERT_AFTER_S", default: 300)
         alertRepeat = try environment.seconds("AGENT_ALERT_REPEAT_S", default: 3600)
-        botToken = environment.optional("TELEGRAM_BOT_TOKEN")
-        if botToken != nil { _ = try environment.secret("TELEGRAM_BOT_TOKEN") }
+        botToken = environment.optional("TELEGRAM_BOT_TOKEN") == nil ? nil : Secret(try environment.secret("TELEGRAM_BOT_TOKEN"))
         telegramBase = try environment.url("TELEGRAM_API_BASE", default: "https://api.telegram.org")
         adminUserIDs = try environment.idList("TELEGRAM_ADMIN_USER_IDS")
         workerEnvironment = environment.values
         workerEnvironment["AGENT_HOME"] = paths.home
         workerEnvironment["AGENT_DB"] = paths.database
         workerEnvironment["AGENT_WORKSPACE"] = paths.workspace
+    }
+
+    /// The paths and durations only: the worker's environment holds the secrets.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "paths": paths, "fallbackWorker": fallbackWorker as Any, "readyTimeout": readyTimeout, "watchdog": watchdog,
+                "backoffBase": backoffBase, "backoffMax": backoffMax, "crashWindow": crashWindow, "crashMax": crashMax,
+            ])
     }
 }

@@ -102,7 +102,7 @@ public final class WorkerSupervisor: Service {
             }
             try process.event(
                 EventKind.workerRestartScheduled,
-                payload: ["delay_ms": .int(Backoff.milliseconds(delay)), "attempt": .int(Int64(attempt + 1))])
+                payload: ["delay_ms": .int(delay.wholeMilliseconds), "attempt": .int(Int64(attempt + 1))])
             await stop.sleep(for: delay)
         }
     }
@@ -198,7 +198,7 @@ public final class WorkerSupervisor: Service {
     private func recordExit(spawned: Int64, status: TerminationStatus?, uptime: Duration, reason: String, error: String?) throws {
         var payload: JSONObject = [
             "code": JSONValue(status?.exitCode), "signal": JSONValue(status?.signal),
-            "uptime_ms": .int(Backoff.milliseconds(uptime)), "reason": .string(reason),
+            "uptime_ms": .int(uptime.wholeMilliseconds), "reason": .string(reason),
         ]
         if let error { payload["error"] = .string(error) }
         let failed = reason != "stopped" || status == nil

@@ -11,7 +11,8 @@ struct AgentWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent-worker",
         abstract: "The agent's worker: polls Telegram, runs the agent and its tools.",
-        subcommands: [ToolCommand.self])
+        subcommands: [RunCommand.self, ToolCommand.self],
+        defaultSubcommand: RunCommand.self)
 
     static func main() async {
         do {

@@ -40,14 +40,14 @@ struct SupervisordAgent: AsyncParsableCommand {
             store = EventStore(
                 database: try Database(path: settings.paths.database),
                 identity: EventIdentity(source: .supervisor, rev: SelfRevision.current),
-                secrets: [settings.botToken].compactMap { $0 })
+                secrets: [settings.botToken?.value].compactMap { $0 })
         } catch let error as SupervisorError {
             fail(error.message, code: 1)
         } catch let error as EventsError {
             fail(error.message, code: 1)
         }
         let alerter = settings.botToken.map {
-            AdminAlerter(base: settings.telegramBase, token: $0, adminUserIDs: settings.adminUserIDs)
+            AdminAlerter(base: settings.telegramBase, token: $0.value, adminUserIDs: settings.adminUserIDs)
         }
         let supervisor = WorkerSupervisor(settings: settings, store: store, alerter: alerter, logger: logger)
         let group = ServiceGroup(

@@ -209,8 +209,7 @@ struct BenchEvents {
     }
 
     static func report(_ name: String, _ value: String) {
-        print("\(name): \(value)")
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data("\(name): \(value)\n".utf8))
     }
 }
 

@@ -18,6 +18,12 @@ public enum EventKind {
     public static let telegramUnauthorized = "telegram.unauthorized"
     public static let telegramError = "telegram.error"
     public static let replySent = "reply.sent"
+    /// A user sent a command (`/status`, ...): answered without the model.
+    public static let commandReceived = "command.received"
+    /// An update was given up after its last attempt (a poison message).
+    public static let inboxFailed = "inbox.failed"
+    /// A button press from someone who may not press it.
+    public static let callbackRefused = "callback.refused"
 
     public static let agentStarted = "agent.started"
     public static let agentCompleted = "agent.completed"

@@ -1,1 +1,0 @@
-// Placeholder until the issue that builds this target lands.

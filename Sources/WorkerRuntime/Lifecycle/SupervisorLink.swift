@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import ProcessControl
+import ServiceLifecycle
+
+/// The worker's side of the supervisor protocol (SPEC section 1): `READY=1` once, then `WATCHDOG=1` every half
+/// watchdog period while the poller makes progress, on standard output; and the end of standard input (the
+/// supervisor is gone) ends the worker.
+public struct SupervisorLink: Service {
+    public let watchdog: Duration
+    public let progress: ProgressClock
+    /// How long the poller may go without finishing a round before the beats stop (a hung worker is then killed).
+    public let stallLimit: Duration
+    public let logger: Logger
+
+    public init(watchdog: Duration, progress: ProgressClock, stallLimit: Duration, logger: Logger) {
+        self.watchdog = watchdog
+        self.progress = progress
+        self.stallLimit = stallLimit
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        Self.emit("READY=1")
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await Self.waitForEndOfStandardInput() }
+            group.addTask { await beat() }
+            await group.next()
+            group.cancelAll()
+        }
+        logger.info("standard input closed: the supervisor is gone or asks to stop")
+    }
+
+    private func beat() async {
+        let interval = watchdog / 2
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if progress.sinceLastProgress < stallLimit {
+                Self.emit("WATCHDOG=1")
+            } else {
+                logger.error("no progress: withholding the watchdog beat", metadata: ["stall_s": "\(progress.sinceLastProgress)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Writes one protocol line on standard output, at once.
+    static func emit(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// Returns when standard input reaches its end (read on a thread of its own), or when the task is cancelled.
+    static func waitForEndOfStandardInput() async {
+        let endOfInput = StopSignal()
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+                if count > 0 { continue }
+                if count < 0 && errno == EINTR { continue }
+                break
+            }
+            endOfInput.raise()
+        }
+        thread.name = "stdin-watch"
+        thread.start()
+        while !Task.isCancelled, await !endOfInput.sleep(for: .seconds(3600)) {}
+    }
+}

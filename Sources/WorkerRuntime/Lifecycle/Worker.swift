@@ -1,0 +1,98 @@
+import Context
+import Control
+import Events
+import Foundation
+import Logging
+import ModelAdapter
+import ServiceLifecycle
+import Settings
+import Telegram
+import UnixSignals
+
+/// The worker program: opens the database, records `process.started` (a child of the supervisor's
+/// `worker.spawned`), proves the token with `getMe`, then runs its loops until SIGTERM/SIGINT or the end of its
+/// standard input: the supervisor link, the poller, the dispatcher, the sender.
+public enum Worker {
+    /// Runs the worker to its end.
+    ///
+    /// - Throws: `EventsError` when the database cannot be opened, `TelegramError` when `getMe` is refused for good
+    ///   (a wrong token): the supervisor's restart policy then applies.
+    public static func run(settings: WorkerSettings, logger: Logger) async throws {
+        let store = EventStore(
+            database: try Database(path: settings.paths.database),
+            identity: EventIdentity(source: .worker, rev: settings.rev, instance: settings.supervision?.instance),
+            secrets: settings.secrets.map(\.value))
+        let process = try store.startSpan(
+            "process", parent: settings.supervision?.parentEventID,
+            payload: [
+                "program": "agent-worker", "version": .string(BuildInfo.version), "rev": JSONValue(settings.rev),
+                "pid": .int(Int64(getpid())), "db": .string(settings.paths.database), "model": .string(settings.model),
+                "supervised": .bool(settings.supervision != nil),
+            ])
+        let telegram = TelegramClient(configuration: settings.telegram)
+        let bot: User
+        do {
+            bot = try await identify(telegram: telegram, process: process, logger: logger)
+        } catch {
+            _ = try? process.event(EventKind.processStopped, level: .error, payload: ["reason": .string("getMe failed: \(error.message)")])
+            throw error
+        }
+        logger.info("connected to Telegram", metadata: ["bot.username": "\(bot.username ?? "?")", "bot.id": "\(bot.id)"])
+        do {
+            try await telegram.setMyCommands(Command.allCases.map { BotCommand($0.rawValue, $0.summary) })
+        } catch {
+            logger.warning("setMyCommands failed", metadata: ["error": "\(error.message)"])
+        }
+
+        let context = WorkerContext(settings: settings, store: store, process: process, telegram: telegram, bot: bot, logger: logger)
+        let chatStops = ChatStops()
+        let caller = ModelCaller(
+            client: OpenAIChatClient(configuration: settings.openAI), breaker: CircuitBreaker(), clock: ContinuousClock())
+        let responder = AgentResponder(
+            context: context, caller: caller, prices: PriceTable(),
+            compressor: TruncatingCompressor(maxMessages: settings.historyLimit), chatStops: chatStops)
+        let handler = MessageHandler(
+            context: context, commands: CommandHandler(context: context, chatStops: chatStops), responder: responder)
+        let progress = ProgressClock()
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let supervision = settings.supervision {
+            let link = SupervisorLink(
+                watchdog: supervision.watchdog, progress: progress,
+                stallLimit: .seconds(settings.pollTimeout) + settings.telegram.longPollGrace + .seconds(30), logger: logger)
+            services.append(.init(service: link, successTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        services.append(
+            .init(
+                service: UpdatePoller(
+                    telegram: telegram, inbox: context.inbox, process: process, pollTimeout: settings.pollTimeout,
+                    newWork: context.newUpdates, progress: progress, failpoint: context.failpoint, logger: logger)))
+        services.append(.init(service: InboxDispatcher(context: context, handler: handler, chatStops: chatStops)))
+        services.append(.init(service: OutboxSender(context: context)))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            _ = try? process.event(EventKind.processStopped, level: .error, payload: ["reason": .string("error: \(error)")])
+            throw error
+        }
+        try process.event(EventKind.processStopped, payload: ["reason": "shutdown"])
+    }
+
+    /// `getMe`, tried again on transient failures (Telegram down, a slow network) until it answers; a refusal
+    /// (401: a wrong token) ends the worker.
+    static func identify(telegram: TelegramClient, process: Span, logger: Logger) async throws(TelegramError) -> User {
+        var delay = Duration.seconds(1)
+        while true {
+            do {
+                return try await telegram.getMe()
+            } catch where error.isTransient {
+                logger.warning("getMe failed; trying again", metadata: ["error": "\(error.message)"])
+                _ = try? process.event(EventKind.telegramError, level: .warn, payload: error.eventPayload)
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(30))
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Context
+import Events
+import Foundation
+import Logging
+import ProcessControl
+import Telegram
+
+/// What every part of the running worker shares: its settings, its record, Telegram, the stores, the doorbells.
+public struct WorkerContext: Sendable {
+    public let settings: WorkerSettings
+    public let store: EventStore
+    /// The worker's own `process.started`: the parent of everything outside a run.
+    public let process: Span
+    public let telegram: any TelegramAPI
+    /// The bot, as `getMe` describes it.
+    public let bot: User
+    public let inbox: InboxStore
+    public let outbox: OutboxStore
+    public let conversation: ConversationStore
+    /// Rung when updates were stored: the dispatcher has work.
+    public let newUpdates: Doorbell
+    /// Rung when messages were queued: the sender has work.
+    public let newMessages: Doorbell
+    public let failpoint: Failpoint
+    public let startedAt: Date
+    public let logger: Logger
+
+    public init(
+        settings: WorkerSettings, store: EventStore, process: Span, telegram: any TelegramAPI, bot: User, logger: Logger
+    ) {
+        self.settings = settings
+        self.store = store
+        self.process = process
+        self.telegram = telegram
+        self.bot = bot
+        self.inbox = InboxStore(store: store, botID: bot.id)
+        self.outbox = OutboxStore(store: store)
+        self.conversation = ConversationStore(database: store.database)
+        self.newUpdates = Doorbell()
+        self.newMessages = Doorbell()
+        self.failpoint = Failpoint(settings.failpoint)
+        self.startedAt = Date()
+        self.logger = logger
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import ModelAdapter
+import Settings
+import Telegram
+
+/// Everything the worker reads from the environment (SPEC section 10), checked at start: a missing or malformed
+/// value stops it with one line naming the variable, never showing a secret.
+public struct WorkerSettings: Sendable {
+    /// Set when the supervisor started the worker (`AGENT_PARENT_EVENT_ID`): it then speaks the stdout protocol
+    /// and exits at the end of its stdin.
+    public struct Supervision: Sendable, Equatable {
+        public let parentEventID: Int64
+        public let instance: Int64?
+        public let watchdog: Duration
+    }
+
+    public var paths: AgentPaths
+    public var telegram: TelegramConfiguration
+    public var openAI: OpenAIConfiguration
+    public var model: String
+    public var allowedUserIDs: Set<Int64>
+    public var adminUserIDs: Set<Int64>
+    public var supervision: Supervision?
+    /// The build id: `AGENT_REV` from the supervisor, else computed from the executable.
+    public var rev: String?
+    /// How long one `getUpdates` waits for an update (seconds).
+    public var pollTimeout: Int
+    /// How many messages of the chat's session the model sees.
+    public var historyLimit: Int
+    /// How many chats are served at once (each chat strictly in order).
+    public var chatConcurrency: Int
+    /// Processing attempts of one update before it is given up with an apology.
+    public var maxAttempts: Int
+    /// Sending limits: messages per second to one chat, and in all.
+    public var sendPerChatPerSecond: Double
+    public var sendTotalPerSecond: Double
+    /// A named point at which the worker kills itself with SIGKILL (`AGENT_FAILPOINT`), for crash tests.
+    public var failpoint: String?
+    /// Values that must never be stored or printed.
+    public var secrets: [Secret]
+
+    public init(environment: EnvironmentReader, executableRev: @autoclosure () -> String?) throws(ConfigurationError) {
+        paths = AgentPaths(environment: environment)
+        try paths.checkSeparated()
+        let token = try environment.secret("TELEGRAM_BOT_TOKEN")
+        let apiKey = try environment.secret("OPENAI_API_KEY")
+        do {
+            telegram = try TelegramConfiguration.fromEnvironment(environment.values)
+        } catch {
+            throw Self.configurationError(error.message)
+        }
+        do {
+            openAI = try OpenAIConfiguration.fromEnvironment(environment.values)
+        } catch {
+            throw Self.configurationError(error.message)
+        }
+        openAI.requestTimeout = try environment.seconds("AGENT_MODEL_TIMEOUT_S", default: 120)
+        model = environment.string("OPENAI_MODEL", default: "gpt-4o-mini")
+        guard environment.optional("TELEGRAM_ALLOWED_USER_IDS") != nil else {
+            throw ConfigurationError(
+                variable: "TELEGRAM_ALLOWED_USER_IDS",
+                problem: "is required: the comma-separated Telegram user ids the agent answers (0 for nobody)")
+        }
+        allowedUserIDs = Set(try environment.idList("TELEGRAM_ALLOWED_USER_IDS"))
+        adminUserIDs = Set(try environment.idList("TELEGRAM_ADMIN_USER_IDS"))
+        if let parent = environment.optional("AGENT_PARENT_EVENT_ID") {
+            guard let parentID = Int64(parent) else {
+                throw ConfigurationError(variable: "AGENT_PARENT_EVENT_ID", problem: "must be an event id, got \"\(parent)\"")
+            }
+            supervision = Supervision(
+                parentEventID: parentID,
+                instance: environment.optional("AGENT_INSTANCE") == nil
+                    ? nil : Int64(try environment.integer("AGENT_INSTANCE", default: 0)),
+                watchdog: try environment.seconds("AGENT_WATCHDOG_S", default: 60))
+        }
+        rev = environment.optional("AGENT_REV") ?? executableRev()
+        pollTimeout = try environment.integer("AGENT_POLL_TIMEOUT_S", default: 30, in: 0...50)
+        historyLimit = try environment.integer("AGENT_HISTORY_MESSAGES", default: 40, in: 0...1000)
+        chatConcurrency = try environment.integer("AGENT_CHAT_CONCURRENCY", default: 8, in: 1...256)
+        maxAttempts = try environment.integer("AGENT_MAX_ATTEMPTS", default: 3, in: 1...100)
+        sendPerChatPerSecond = try environment.number("AGENT_SEND_PER_CHAT_PER_S", default: 1, in: 0.01...100_000)
+        sendTotalPerSecond = try environment.number("AGENT_SEND_TOTAL_PER_S", default: 30, in: 0.01...100_000)
+        failpoint = environment.optional("AGENT_FAILPOINT")
+        secrets = [Secret(token), Secret(apiKey)]
+    }
+
+    /// The adapters' configuration errors already start with the variable's name: `NAME: problem`.
+    private static func configurationError(_ message: String) -> ConfigurationError {
+        let parts = message.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2 else { return ConfigurationError(variable: "configuration", problem: message) }
+        return ConfigurationError(variable: String(parts[0]), problem: parts[1].trimmingCharacters(in: .whitespaces))
+    }
+}

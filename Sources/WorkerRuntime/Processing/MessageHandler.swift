@@ -1,0 +1,112 @@
+import Events
+import Foundation
+import Logging
+import Telegram
+
+/// Processes one inbox row to its end (SPEC section 4, steps 2, 3 and 5): counts the attempt, gives a poison
+/// update up after the last one, ignores what is not for the bot, rejects users not on the allowlist, answers
+/// commands, and hands everything else to the agent.
+public struct MessageHandler: Sendable {
+    public let context: WorkerContext
+    public let commands: CommandHandler
+    public let responder: AgentResponder
+    let replies: ReplyWriter
+
+    public init(context: WorkerContext, commands: CommandHandler, responder: AgentResponder) {
+        self.context = context
+        self.commands = commands
+        self.responder = responder
+        self.replies = ReplyWriter(context: context)
+    }
+
+    /// Processes the row; `stoppedRun` says whether a `/stop` in it ended a run of its chat.
+    public func process(_ row: InboxRow, stoppedRun: Bool = false) async throws {
+        let attempt = try context.inbox.beginAttempt(row.id)
+        guard let update = Update(storedJSON: row.raw) else {
+            try context.inbox.finish(row.id, status: "done", error: "not a readable update")
+            return
+        }
+        if attempt > context.settings.maxAttempts {
+            try giveUp(row, update: update, attempts: attempt - 1)
+            return
+        }
+        if let query = update.callbackQuery {
+            try await answer(query, row: row)
+            return
+        }
+        guard let message = update.message, let sender = message.from else {
+            try context.inbox.finish(row.id, status: "done", error: "nothing to answer")
+            return
+        }
+        guard let text = Addressing.text(of: message, bot: context.bot) else {
+            try context.inbox.finish(row.id, status: "done", error: "not addressed to the bot")
+            return
+        }
+        let chatID = message.chat.id
+        guard context.settings.allowedUserIDs.contains(sender.id) else {
+            try reject(row, userID: sender.id, chatID: chatID, username: sender.username)
+            return
+        }
+        let replyTo = message.chat.isGroup ? Int64(message.messageID) : nil
+        if let command = Command(text: text) {
+            try context.process.event(EventKind.commandReceived, payload: ["command": .string(command.rawValue), "chat_id": .int(chatID)])
+            let reply = try commands.answer(command, chatID: chatID, stoppedRun: stoppedRun)
+            try replies.commit(ReplyWriter.Answer(text: reply, replyToMessageID: replyTo), chatID: chatID, inboxID: row.id, runID: nil)
+            return
+        }
+        try await responder.respond(
+            to: text, row: row, chatID: chatID, attempt: attempt, sentAt: message.date * 1000, replyTo: replyTo)
+    }
+
+    /// A user not on the allowlist: recorded with both ids so that the owner can add them; nothing is answered.
+    func reject(_ row: InboxRow, userID: Int64, chatID: Int64, username: String?) throws(EventsError) {
+        try context.store.database.write { connection throws(EventsError) in
+            try context.inbox.finish(row.id, status: "rejected", in: connection)
+            try context.store.append(
+                NewEvent(
+                    EventKind.telegramUnauthorized, parent: context.process.id, chat: chatID, level: .warn,
+                    payload: [
+                        "user_id": .int(userID), "chat_id": .int(chatID), "username": JSONValue(username),
+                        "update_id": .int(row.updateID),
+                    ]),
+                in: connection)
+        }
+    }
+
+    /// A poison update: every attempt died with its process. It is failed and its user gets one short apology.
+    func giveUp(_ row: InboxRow, update: Update, attempts: Int) throws(EventsError) {
+        let chatID = update.message?.chat.id ?? row.chatID
+        let closing = NewEvent(
+            EventKind.inboxFailed, parent: context.process.id, chat: chatID, level: .error,
+            payload: ["update_id": .int(row.updateID), "attempts": .int(Int64(attempts))])
+        guard let chatID, let userID = update.message?.from?.id, context.settings.allowedUserIDs.contains(userID) else {
+            try context.store.database.write { connection throws(EventsError) in
+                try context.inbox.finish(row.id, status: "failed", error: "gave up after \(attempts) attempts", in: connection)
+                try context.store.append(closing, in: connection)
+            }
+            return
+        }
+        try replies.commit(
+            ReplyWriter.Answer(
+                text: "Sorry, I could not process that message: it failed \(attempts) times. Please try again, or send something else.",
+                kind: "notice", parseMode: nil),
+            chatID: chatID, inboxID: row.id, runID: nil, inboxStatus: "failed", closing: closing)
+    }
+
+    /// A button press. Buttons are for admins; anyone else's press is refused and recorded.
+    func answer(_ query: CallbackQuery, row: InboxRow) async throws {
+        let isAdmin = context.settings.adminUserIDs.contains(query.from.id)
+        let text = isAdmin ? "This button is no longer active." : "Only an admin can use these buttons."
+        if !isAdmin {
+            try context.process.event(
+                EventKind.callbackRefused, level: .warn,
+                payload: ["user_id": .int(query.from.id), "data": JSONValue(query.data), "chat_id": JSONValue(query.message?.chat.id)])
+        }
+        do {
+            try await context.telegram.answerCallbackQuery(id: query.id, text: text, showAlert: false)
+        } catch {
+            context.logger.warning("answerCallbackQuery failed", metadata: ["error": "\(error.message)"])
+        }
+        try context.inbox.finish(row.id, status: "done")
+    }
+}

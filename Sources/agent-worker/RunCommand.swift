@@ -1,0 +1,40 @@
+import ArgumentParser
+import Events
+import Foundation
+import Logging
+import Revisions
+import Settings
+import Telegram
+import WorkerRuntime
+
+/// `agent-worker run` (the default): poll Telegram, run the agent, send replies, until stopped.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Poll Telegram and answer (the default). Settings come from the environment: see README.md.")
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["AGENT_LOG_LEVEL"] ?? "info") ?? .info
+            return handler
+        }
+        let logger = Logger(label: "agent-worker")
+        let settings: WorkerSettings
+        do {
+            settings = try WorkerSettings(environment: EnvironmentReader(), executableRev: SelfRevision.current)
+        } catch {
+            FileHandle.standardError.write(Data("agent-worker: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        do {
+            try await Worker.run(settings: settings, logger: logger)
+        } catch let error as EventsError {
+            FileHandle.standardError.write(Data("agent-worker: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        } catch let error as TelegramError {
+            FileHandle.standardError.write(Data("agent-worker: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

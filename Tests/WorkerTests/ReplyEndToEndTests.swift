@@ -1,0 +1,38 @@
+import Events
+import Foundation
+import ProcessControl
+import Testing
+import TestSupport
+
+/// The worker as a person uses it: a message in, a reply out.
+@Suite("Worker end to end", .serialized)
+struct ReplyEndToEndTests {
+    @Test("a message in, a reply out, recorded as a run")
+    func messageInReplyOut() async throws {
+        let harness = try AgentHarness()
+        let worker = try harness.startWorker()
+        defer { worker.signal(SIGKILL) }
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "hello there")
+        let sent = await harness.telegram.waitForSentMessages(count: 1, chatID: harness.userID, timeout: .seconds(20))
+        try #require(sent.count == 1, "no reply; logs:\n\(harness.allLogs())")
+        #expect(sent[0].text.contains("hello there"))
+        #expect(harness.telegram.violations.isEmpty, "\(harness.telegram.violations)")
+        #expect(harness.openAI.violations.isEmpty, "\(harness.openAI.violations)")
+        #expect(await harness.wait { harness.events("reply.sent").count == 1 })
+        let run = try #require(harness.events("agent.started").first)
+        let kinds = harness.events("*").filter { $0.runID == run.id }.map(\.kind)
+        #expect(kinds.contains("context.assembled"))
+        #expect(kinds.contains("model.completed"))
+        #expect(kinds.contains("agent.completed"))
+        worker.signal(SIGTERM)
+        #expect(await worker.wait(timeout: .seconds(10)).status == .exited(0))
+        for secret in [AgentHarness.token, AgentHarness.apiKey] {
+            let written = harness.everythingWritten()
+            if let range = written.range(of: secret) {
+                let start = written.index(range.lowerBound, offsetBy: -300, limitedBy: written.startIndex) ?? written.startIndex
+                let end = written.index(range.upperBound, offsetBy: 100, limitedBy: written.endIndex) ?? written.endIndex
+                Issue.record("a secret was written: …\(written[start..<end])…")
+            }
+        }
+    }
+}
