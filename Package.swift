@@ -100,6 +100,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "bench-tools",
+            dependencies: ["Tools", "Events", "Settings", "ProcessControl"],
+            path: "Sources/Benchmarks/bench-tools",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "bench-clients",
             dependencies: ["Telegram", "ModelAdapter", "TestSupport", "Events", argumentParser],
             path: "Sources/Benchmarks/bench-clients",
