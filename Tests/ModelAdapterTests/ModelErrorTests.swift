@@ -47,9 +47,9 @@ import Testing
             answer: .error(status: 400, type: "invalid_request_error", code: nil, message: "This model's maximum context length is 8192 tokens."),
             code: .contextLengthExceeded, kind: .contextLength),
         Case(
-            name: "429 with an HTTP date",
-            answer: .error(status: 429, type: "requests", code: "rate_limit_exceeded", message: "slow down", headers: ["retry-after": Self.httpDate(secondsFromNow: 30)]),
-            code: .rateLimited, kind: .retryable, retryAfter: .seconds(30)),
+            name: "429 with an HTTP date in the past",
+            answer: .error(status: 429, type: "requests", code: "rate_limit_exceeded", message: "slow down", headers: ["retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"]),
+            code: .rateLimited, kind: .retryable, retryAfter: .zero),
         Case(
             name: "429 with x-ratelimit-reset",
             answer: .error(status: 429, type: "tokens", code: "rate_limit_exceeded", message: "slow down", headers: ["x-ratelimit-reset-tokens": "6m0s", "x-ratelimit-reset-requests": "1m30s"]),
@@ -85,6 +85,16 @@ import Testing
         #expect(harness.double.violations.isEmpty)
         // The script is used up: the next call gets the default answer.
         #expect(try await harness.client.complete(OpenAIHarness.request([.user("again")])).text == "Echo: again")
+    }
+
+    @Test func retryAfterAsAnHTTPDate() async throws {
+        let harness = try OpenAIHarness()
+        defer { harness.double.stop() }
+        harness.double.enqueue(
+            .error(status: 429, type: "requests", code: "rate_limit_exceeded", message: "slow down", headers: ["retry-after": Self.httpDate(secondsFromNow: 30)]))
+        let error = try #require(await harness.error { () async throws(ModelError) in try await harness.client.complete(OpenAIHarness.request([.user("x")])) })
+        let wait = try #require(error.retryAfter)
+        #expect(wait > .seconds(27) && wait <= .seconds(30), "\(wait)")
     }
 
     @Test func errorsCarryTheProvidersFields() async throws {
