@@ -103,6 +103,16 @@ struct BenchClients: AsyncParsableCommand {
         return Double(counts.total) / Date().timeIntervalSince(start)
     }
 
+    /// Request totals of the load threads.
+    final class Counts: @unchecked Sendable {
+        // `lock` guards `sum`.
+        private let lock = NSLock()
+        private var sum = 0
+
+        func add(_ count: Int) { lock.withLock { sum += count } }
+        var total: Int { lock.withLock { sum } }
+    }
+
     static func report(_ name: String, _ client: [Double], raw: [Double]) {
         let p50 = percentile(client, 0.50)
         let p99 = percentile(client, 0.99)
@@ -123,14 +133,4 @@ struct BenchClients: AsyncParsableCommand {
     static func microseconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) * 1e6 + Double(duration.components.attoseconds) / 1e12
     }
-}
-
-/// Request totals of the load threads.
-final class Counts: @unchecked Sendable {
-    // `lock` guards `total`.
-    private let lock = NSLock()
-    private var sum = 0
-
-    func add(_ count: Int) { lock.withLock { sum += count } }
-    var total: Int { lock.withLock { sum } }
 }

@@ -134,7 +134,7 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
                 let errorCode = envelope.errorCode ?? status
                 let description = scrub(envelope.description ?? HTTPURLResponse.localizedString(forStatusCode: status))
                 throw TelegramError(
-                    Self.errorCode(errorCode), method: method, message: "Telegram \(method) failed: \(errorCode) \(description)",
+                    TelegramError.code(forStatus: errorCode), method: method, message: "Telegram \(method) failed: \(errorCode) \(description)",
                     httpStatus: status, errorCode: errorCode, apiDescription: description,
                     retryAfter: envelope.parameters?.retryAfter, migrateToChatID: envelope.parameters?.migrateToChatID)
             }
@@ -144,8 +144,6 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
                 httpStatus: status)
         }
     }
-
-    private static func errorCode(_ status: Int) -> TelegramError.Code { TelegramError.code(forStatus: status) }
 
     /// `text` with the token cut out, should a server ever echo it.
     private func scrub(_ text: String) -> String {

@@ -19,7 +19,7 @@ public struct Message: Codable, Sendable, Equatable {
     /// The group became the supergroup with this id: send there from now on.
     public var migrateToChatID: Int64?
     public var migrateFromChatID: Int64?
-    private var replyBox: MessageBox?
+    private var replyBox: Box?
 
     public init(messageID: Int, date: Int64, chat: Chat, from: User? = nil, text: String? = nil, entities: [MessageEntity]? = nil) {
         self.messageID = messageID
@@ -33,7 +33,7 @@ public struct Message: Codable, Sendable, Equatable {
     /// The message this one replies to (without its own `replyToMessage`, as Telegram sends it).
     public var replyToMessage: Message? {
         get { replyBox?.message }
-        set { replyBox = newValue.map(MessageBox.init) }
+        set { replyBox = newValue.map(Box.init) }
     }
 
     /// Whether Telegram gave the message itself (a callback query's message may be inaccessible: `date` 0).
@@ -52,21 +52,21 @@ public struct Message: Codable, Sendable, Equatable {
         case migrateFromChatID = "migrate_from_chat_id"
         case replyBox = "reply_to_message"
     }
-}
 
-/// Holds a message inside a message (`reply_to_message`): a struct cannot contain itself.
-final class MessageBox: Codable, Sendable, Equatable {
-    let message: Message
+    /// Holds a message inside a message (`reply_to_message`): a struct cannot contain itself.
+    final class Box: Codable, Sendable, Equatable {
+        let message: Message
 
-    init(_ message: Message) { self.message = message }
+        init(_ message: Message) { self.message = message }
 
-    init(from decoder: any Decoder) throws {
-        message = try Message(from: decoder)
+        init(from decoder: any Decoder) throws {
+            message = try Message(from: decoder)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try message.encode(to: encoder)
+        }
+
+        static func == (lhs: Box, rhs: Box) -> Bool { lhs.message == rhs.message }
     }
-
-    func encode(to encoder: any Encoder) throws {
-        try message.encode(to: encoder)
-    }
-
-    static func == (lhs: MessageBox, rhs: MessageBox) -> Bool { lhs.message == rhs.message }
 }

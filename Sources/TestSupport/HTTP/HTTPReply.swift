@@ -1,7 +1,10 @@
 import Events
 
 /// What a loopback double does with a request: answer it, or drop the connection without a word.
-public struct HTTPReply: Sendable {
+///
+/// It is also an `Error`, so that a step of a double's handler can return `Result<Value, HTTPReply>`: the value, or
+/// the refusal to send instead.
+public struct HTTPReply: Sendable, Error {
     /// Whether the reply is written or the connection is closed unanswered.
     public enum Action: Sendable, Equatable {
         case respond

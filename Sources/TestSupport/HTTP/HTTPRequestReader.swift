@@ -33,7 +33,7 @@ struct HTTPRequestReader {
         for line in lines where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { return nil }
             let name = String(line[..<colon])
-            let value = String(line[line.index(after: colon)...]).trimmingSpaces()
+            let value = Self.trimmingSpaces(line[line.index(after: colon)...])
             headers.append((name, value))
             switch name.lowercased() {
             case "content-length":
@@ -77,6 +77,14 @@ struct HTTPRequestReader {
 
     private let headerTerminator: [UInt8] = [13, 10, 13, 10]
 
+    /// `text` without leading and trailing spaces and tabs.
+    private static func trimmingSpaces(_ text: Substring) -> String {
+        var view = text
+        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
+        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
+        return String(view)
+    }
+
     private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
         var index = start
@@ -90,15 +98,5 @@ struct HTTPRequestReader {
             index += 1
         }
         return nil
-    }
-}
-
-extension String {
-    /// The text without leading and trailing spaces and tabs.
-    func trimmingSpaces() -> String {
-        var view = Substring(self)
-        while let first = view.first, first == " " || first == "\t" { view.removeFirst() }
-        while let last = view.last, last == " " || last == "\t" { view.removeLast() }
-        return String(view)
     }
 }

@@ -61,9 +61,6 @@ public final class LoopbackHTTPServer: Sendable {
         thread.start()
     }
 
-    /// `http://127.0.0.1:<port>`.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
-
     /// Stops accepting and shuts every open connection down. Idempotent.
     public func stop() {
         connections.withLock { state in

@@ -53,7 +53,7 @@ extension TelegramDouble {
         }
         let reply =
             problems.isEmpty
-            ? answer(method, TelegramCall(parameters: parameters, sequence: sequence))
+            ? answer(method, TelegramCall(parameters: parameters))
             : specification?.hasMethod(method) == false
                 ? Self.failure(404, "Not Found") : Self.failure(400, Self.badRequestDescription(problems[0]))
         locked { state.setStatus(reply.action == .respond ? reply.status : nil, of: sequence) }
@@ -143,16 +143,4 @@ extension TelegramDouble {
     static func success(_ result: JSONValue) -> HTTPReply {
         .json(200, ["ok": true, "result": result], headers: [("Server", "nginx")])
     }
-}
-
-/// The parameters of one API call, typed, and its place in the recorder.
-struct TelegramCall {
-    let parameters: [String: JSONValue]
-    let sequence: Int
-
-    subscript(_ name: String) -> JSONValue? { parameters[name] }
-
-    func int(_ name: String) -> Int64? { parameters[name]?.int64Value }
-    func string(_ name: String) -> String? { parameters[name]?.stringValue }
-    func bool(_ name: String) -> Bool? { parameters[name]?.boolValue }
 }

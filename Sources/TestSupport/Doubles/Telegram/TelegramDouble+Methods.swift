@@ -88,7 +88,7 @@ extension TelegramDouble {
         let rendered: (text: String, entities: [JSONValue])
         switch render(call) {
         case .success(let value): rendered = value
-        case .failure(let failure): return failure.reply
+        case .failure(let refusal): return refusal
         }
         return locked {
             var replyTo: Int?
@@ -130,7 +130,7 @@ extension TelegramDouble {
         if text {
             switch render(call) {
             case .success(let value): rendered = value
-            case .failure(let failure): return failure.reply
+            case .failure(let refusal): return refusal
             }
         }
         return locked {
@@ -183,7 +183,7 @@ extension TelegramDouble {
     }
 
     /// The visible text and entities of the call's `text` and `parse_mode`, or Telegram's 400 answer.
-    private func render(_ call: TelegramCall) -> Result<(text: String, entities: [JSONValue]), HTTPReplyFailure> {
+    private func render(_ call: TelegramCall) -> Result<(text: String, entities: [JSONValue]), HTTPReply> {
         let raw = call.string("text") ?? ""
         var text = raw
         var entities = call["entities"]?.arrayValue ?? []
@@ -193,13 +193,13 @@ extension TelegramDouble {
                 text = parsed.text
                 entities = parsed.entities
             case .failure(let error):
-                return .failure(HTTPReplyFailure(Self.failure(400, "Bad Request: can't parse entities: \(error.reason)")))
+                return .failure(Self.failure(400, "Bad Request: can't parse entities: \(error.reason)"))
             }
         }
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            return .failure(HTTPReplyFailure(Self.failure(400, "Bad Request: message text is empty")))
+            return .failure(Self.failure(400, "Bad Request: message text is empty"))
         }
-        if text.utf16.count > 4096 { return .failure(HTTPReplyFailure(Self.failure(400, "Bad Request: message is too long"))) }
+        if text.utf16.count > 4096 { return .failure(Self.failure(400, "Bad Request: message is too long")) }
         return .success((text, entities))
     }
 
@@ -208,10 +208,4 @@ extension TelegramDouble {
         guard let markup, markup["inline_keyboard"] != nil else { return nil }
         return markup
     }
-}
-
-/// An HTTP answer carried as an error, so that `Result` can hold it.
-struct HTTPReplyFailure: Error {
-    let reply: HTTPReply
-    init(_ reply: HTTPReply) { self.reply = reply }
 }

@@ -6,6 +6,12 @@ import Events
 /// Supported tags: `b strong i em u ins s strike del span class="tg-spoiler" tg-spoiler a href code pre blockquote
 /// tg-emoji`; the entities `&lt; &gt; &amp; &quot;` and numeric ones. Any other `<` is an error, as on Telegram.
 enum TelegramHTML {
+    /// Why Telegram would refuse an HTML text: the part after "can't parse entities: ".
+    struct Failure: Error, Equatable {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
     struct Parsed: Equatable {
         let text: String
         /// `MessageEntity` objects with UTF-16 offsets and lengths.
@@ -19,8 +25,8 @@ enum TelegramHTML {
         "tg-emoji": "custom_emoji",
     ]
 
-    /// The description after "can't parse entities: " when `text` does not parse.
-    static func parse(_ text: String) -> Result<Parsed, HTMLError> {
+    /// The visible text and entities of `text`, or why it does not parse.
+    static func parse(_ text: String) -> Result<Parsed, Failure> {
         let bytes = Array(text.utf8)
         var output: [UInt8] = []
         var utf16Length = 0
@@ -48,17 +54,17 @@ enum TelegramHTML {
             }
             let tagStart = index
             guard let close = bytes[index...].firstIndex(of: UInt8(ascii: ">")) else {
-                return .failure(HTMLError("Unclosed start tag at byte offset \(tagStart)"))
+                return .failure(Failure("Unclosed start tag at byte offset \(tagStart)"))
             }
             let inside = String(decoding: bytes[(index + 1)..<close], as: UTF8.self)
             index = close + 1
             if inside.hasPrefix("/") {
                 let name = inside.dropFirst().trimmingCharacters(in: .whitespaces).lowercased()
                 guard let top = open.last else {
-                    return .failure(HTMLError("Unexpected end tag at byte offset \(tagStart)"))
+                    return .failure(Failure("Unexpected end tag at byte offset \(tagStart)"))
                 }
                 guard name == top.tag else {
-                    return .failure(HTMLError("Unmatched end tag at byte offset \(tagStart), expected \"</\(top.tag)>\", found \"</\(name)>\""))
+                    return .failure(Failure("Unmatched end tag at byte offset \(tagStart), expected \"</\(top.tag)>\", found \"</\(name)>\""))
                 }
                 open.removeLast()
                 if let kind = entityKinds[top.tag], utf16Length > top.start {
@@ -72,15 +78,15 @@ enum TelegramHTML {
             }
             let (name, attributes) = tag(inside)
             guard entityKinds[name] != nil else {
-                return .failure(HTMLError("Unsupported start tag \"\(name)\" at byte offset \(tagStart)"))
+                return .failure(Failure("Unsupported start tag \"\(name)\" at byte offset \(tagStart)"))
             }
             if name == "span" && attributes["class"] != "tg-spoiler" {
-                return .failure(HTMLError("Tag \"span\" must have class \"tg-spoiler\" at byte offset \(tagStart)"))
+                return .failure(Failure("Tag \"span\" must have class \"tg-spoiler\" at byte offset \(tagStart)"))
             }
             open.append((name, utf16Length, attributes))
         }
         if let unclosed = open.last {
-            return .failure(HTMLError("Can't find end tag corresponding to start tag \"\(unclosed.tag)\""))
+            return .failure(Failure("Can't find end tag corresponding to start tag \"\(unclosed.tag)\""))
         }
         return .success(Parsed(text: String(decoding: output, as: UTF8.self), entities: entities.sorted { ($0["offset"]?.int64Value ?? 0) < ($1["offset"]?.int64Value ?? 0) }))
     }
@@ -130,10 +136,4 @@ enum TelegramHTML {
             return ([UInt8(ascii: "&")], 1)
         }
     }
-}
-
-/// Why Telegram would refuse an HTML text: the part after "can't parse entities: ".
-struct HTMLError: Error, Equatable {
-    let reason: String
-    init(_ reason: String) { self.reason = reason }
 }
