@@ -2,12 +2,15 @@ import Foundation
 
 /// Crash points for the tests of "nothing lost, nothing doubled": when `AGENT_FAILPOINT` names a point, the worker
 /// kills itself with SIGKILL on reaching it, exactly as `kill -9` from outside would, at a moment no outside
-/// observer could hit reliably. Unset (the default), every check is a comparison and nothing else.
+/// observer could hit reliably. `point:text` arms the point only for messages containing `text` (a poison
+/// message). Unset (the default), every check is a comparison and nothing else.
 public struct Failpoint: Sendable {
     /// The points the worker passes, in the order of one message's life.
     public enum Point: String, Sendable, CaseIterable {
         /// The update is committed to `inbox`, before the next `getUpdates` confirms it.
         case afterUpdateStored = "after_update_stored"
+        /// The run is recorded and the model is about to be called.
+        case beforeModelCall = "before_model_call"
         /// The reply and its outbox rows are committed, before anything is sent.
         case afterReplyStored = "after_reply_stored"
         /// Telegram accepted `sendMessage`, before the row is marked `sent` (the duplicate window).
@@ -17,14 +20,19 @@ public struct Failpoint: Sendable {
     }
 
     public let armed: Point?
+    /// Only messages containing this text trigger the point.
+    public let messageFilter: String?
 
-    public init(_ name: String?) {
-        armed = name.flatMap(Point.init(rawValue:))
+    public init(_ setting: String?) {
+        let parts = setting?.split(separator: ":", maxSplits: 1).map(String.init) ?? []
+        armed = parts.first.flatMap(Point.init(rawValue:))
+        messageFilter = parts.count > 1 ? parts[1] : nil
     }
 
-    /// Dies here when this point is armed.
-    public func check(_ point: Point) {
+    /// Dies here when this point is armed (and, with a filter, `message` contains it).
+    public func check(_ point: Point, message: String? = nil) {
         guard armed == point else { return }
+        if let messageFilter, !(message ?? "").contains(messageFilter) { return }
         FileHandle.standardError.write(Data("agent-worker: failpoint \(point.rawValue) reached, killing myself\n".utf8))
         kill(getpid(), SIGKILL)
     }

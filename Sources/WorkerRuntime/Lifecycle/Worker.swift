@@ -47,7 +47,8 @@ public enum Worker {
         let context = WorkerContext(settings: settings, store: store, process: process, telegram: telegram, bot: bot, logger: logger)
         let chatStops = ChatStops()
         let caller = ModelCaller(
-            client: OpenAIChatClient(configuration: settings.openAI), breaker: CircuitBreaker(), clock: ContinuousClock())
+            client: OpenAIChatClient(configuration: settings.openAI), policy: settings.retryPolicy, breaker: CircuitBreaker(),
+            clock: ContinuousClock())
         let responder = AgentResponder(
             context: context, caller: caller, prices: PriceTable(),
             compressor: TruncatingCompressor(maxMessages: settings.historyLimit), chatStops: chatStops)

@@ -1,3 +1,4 @@
+import Control
 import Foundation
 import ModelAdapter
 import Settings
@@ -34,6 +35,8 @@ public struct WorkerSettings: Sendable {
     /// Sending limits: messages per second to one chat, and in all.
     public var sendPerChatPerSecond: Double
     public var sendTotalPerSecond: Double
+    /// How model calls are retried (`AGENT_MODEL_MAX_RETRIES`, `AGENT_MODEL_RETRY_BASE_MS`, `AGENT_MODEL_RETRY_CAP_MS`).
+    public var retryPolicy: RetryPolicy
     /// A named point at which the worker kills itself with SIGKILL (`AGENT_FAILPOINT`), for crash tests.
     public var failpoint: String?
     /// Values that must never be stored or printed.
@@ -80,6 +83,10 @@ public struct WorkerSettings: Sendable {
         maxAttempts = try environment.integer("AGENT_MAX_ATTEMPTS", default: 3, in: 1...100)
         sendPerChatPerSecond = try environment.number("AGENT_SEND_PER_CHAT_PER_S", default: 1, in: 0.01...100_000)
         sendTotalPerSecond = try environment.number("AGENT_SEND_TOTAL_PER_S", default: 30, in: 0.01...100_000)
+        retryPolicy = RetryPolicy(
+            maxRetries: try environment.integer("AGENT_MODEL_MAX_RETRIES", default: 3, in: 0...20),
+            base: try environment.milliseconds("AGENT_MODEL_RETRY_BASE_MS", default: 500),
+            cap: try environment.milliseconds("AGENT_MODEL_RETRY_CAP_MS", default: 8000))
         failpoint = environment.optional("AGENT_FAILPOINT")
         secrets = [Secret(token), Secret(apiKey)]
     }

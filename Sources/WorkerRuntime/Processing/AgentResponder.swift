@@ -50,6 +50,7 @@ public struct AgentResponder: Sendable {
             ])
         let turn = try run.child("turn", payload: ["n": 1])
         let request = CompletionRequest(model: context.settings.model, messages: assembled.messages)
+        context.failpoint.check(.beforeModelCall, message: text)
         let caller = self.caller
         do {
             let response = try await chatStops.run(chatID: chatID) { [typing] in
