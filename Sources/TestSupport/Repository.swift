@@ -13,4 +13,9 @@ public enum Repository {
 
     /// `.venv/bin/python` at the root, made by `make venv` with `requirements-test.txt`.
     public static var venvPython: String { "\(root)/.venv/bin/python" }
+
+    /// Whether the tests that need `.venv` (the official Python clients) run: yes unless `AGENT_SKIP_PYTHON_TESTS`
+    /// is `1`, for a test run in a copy of the source that has no `.venv` (the build pipeline's). When they run
+    /// and `.venv` is missing, they fail.
+    public static var runsPythonTests: Bool { ProcessInfo.processInfo.environment["AGENT_SKIP_PYTHON_TESTS"] != "1" }
 }
