@@ -30,14 +30,19 @@ struct BashToolTests {
     }
 
     @Test func theRestOfTheFilesystemIsReadOnlyAndTheHomeIsHidden() async throws {
-        let fixture = try await ToolFixture(sandboxed: true)
-        let home = fixture.home
+        // A home outside /tmp, which the sandbox replaces as a whole anyway.
+        var template = Array("/var/tmp/tools-home-XXXXXX".utf8CString)
+        let home = String(cString: try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }))
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try Data("the database".utf8).write(to: URL(fileURLWithPath: "\(home)/agent.db"))
+        let fixture = try await ToolFixture(sandboxed: true, environment: ["AGENT_HOME": home])
         let command = "touch /usr/pwned; ls -A \(home); cat \(home)/agent.db; mount -o remount,rw /; umount \(home); ls -A \(home)"
         let envelope = await fixture.call("bash", ["command": .string(command)]).envelope
         #expect(envelope.stdout == "")
         #expect(envelope.stderr.contains("Read-only file system"))
         #expect(envelope.stderr.contains("No such file"))
         #expect(!FileManager.default.fileExists(atPath: "/usr/pwned"))
+        #expect(try String(contentsOfFile: "\(home)/agent.db", encoding: .utf8) == "the database")
     }
 
     @Test func secretsAreNotInTheEnvironmentNorReadableThroughProc() async throws {

@@ -12,14 +12,3 @@ public protocol Tool: Sendable {
     ///   do it); any other outcome, failed commands included, is an envelope.
     func run(_ input: Input, context: ToolContext) async throws(ToolsError) -> ToolEnvelope
 }
-
-/// What a tool runs with: the policy and the state of the sandbox.
-public struct ToolContext: Sendable {
-    public let policy: ToolPolicy
-    public let sandbox: SandboxStatus
-
-    public init(policy: ToolPolicy, sandbox: SandboxStatus) {
-        self.policy = policy
-        self.sandbox = sandbox
-    }
-}

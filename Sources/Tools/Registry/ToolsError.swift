@@ -3,6 +3,7 @@
 /// Refusals (every code but `.failed`) come from the policy or the input schema; `agent-worker tool` exits 2 for
 /// them. A `.failed` error becomes an envelope with `ok: false` and exit code 1: the tool ran.
 public struct ToolsError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, to match on.
     public enum Code: Sendable, Equatable {
         /// No tool has this name.
         case unknownTool
@@ -25,6 +26,7 @@ public struct ToolsError: Error, CustomStringConvertible, Sendable {
     }
 
     public let code: Code
+    /// One line for the model and the operator: what was refused or failed, and what to do instead.
     public let message: String
     public let file: String
     public let line: UInt

@@ -10,6 +10,7 @@ public struct ScratchFolder: Sendable {
     public static let name = ".agent-scratch"
     /// The folder, symlinks resolved: a symlink the agent put there cannot lead the worker's writes elsewhere.
     public let path: String
+    /// How many commands' outputs are kept.
     public let keep: Int
 
     /// Resolves the folder through `policy`.
