@@ -42,6 +42,7 @@ public final class AgentHarness: Sendable {
                 "TELEGRAM_BOT_TOKEN": Self.token, "TELEGRAM_API_BASE": telegram.apiBase, "OPENAI_API_KEY": Self.apiKey,
                 "OPENAI_BASE_URL": openAI.baseURL, "OPENAI_MODEL": "gpt-4o-mini", "TELEGRAM_ALLOWED_USER_IDS": "\(userID)",
                 "AGENT_HOME": home, "AGENT_WORKSPACE": workspace, "AGENT_POLL_TIMEOUT_S": "5", "AGENT_LOG_LEVEL": "debug",
+                "AGENT_TELEGRAM_TIMEOUT_S": "3", "AGENT_TELEGRAM_POLL_GRACE_S": "2",
             ].merging(extra) { _, new in new })
     }
 

@@ -57,6 +57,8 @@ public struct WorkerSettings: Sendable {
         } catch {
             throw Self.configurationError(error.message)
         }
+        telegram.requestTimeout = try environment.seconds("AGENT_TELEGRAM_TIMEOUT_S", default: 15)
+        telegram.longPollGrace = try environment.seconds("AGENT_TELEGRAM_POLL_GRACE_S", default: 10)
         openAI.requestTimeout = try environment.seconds("AGENT_MODEL_TIMEOUT_S", default: 120)
         model = environment.string("OPENAI_MODEL", default: "gpt-4o-mini")
         guard environment.optional("TELEGRAM_ALLOWED_USER_IDS") != nil else {
