@@ -105,6 +105,8 @@ struct BashToolTests {
         #expect(size == 50_000_009)
         let page = await fixture.call("read", ["path": .string(".agent-scratch/\(name)"), "offset": 1, "limit": 1]).envelope
         #expect(page.stdout == "a line of output that is long enough\n")
+        let search = await fixture.call("grep", ["pattern": "the end", "path": .string(".agent-scratch/\(name)")]).envelope
+        #expect(search.stdout == ".agent-scratch/\(name):1351353: the end\n")
     }
 
     @Test func theScratchFolderIsNeverPartOfAPatch() async throws {

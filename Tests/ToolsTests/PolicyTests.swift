@@ -126,5 +126,8 @@ import Testing
         #expect(masker.mask("TOKEN=123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQr ./run") == "[REDACTED] ./run")
         #expect(masker.mask("ls -la src:12") == "ls -la src:12")
         #expect(masker.mask(["a": ["b": "x hunter22hunter"]]) == ["a": ["b": "x [REDACTED]"]])
+        #expect(masker.mask("export K=sk-abcdefghijklmnopqrstuvwx\n\tnext") == "export [REDACTED]\n\tnext")
+        let long = String(repeating: "a", count: 100) + " sk-abcdefghijklmnopqrstuvwx"
+        #expect(masker.mask(.string(long), maxBytes: 50) == .string(String(repeating: "a", count: 50)))
     }
 }

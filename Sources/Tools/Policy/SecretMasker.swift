@@ -12,24 +12,37 @@ public struct SecretMasker: Sendable {
         self.values = values.filter { $0.utf8.count >= 8 }.sorted { $0.utf8.count > $1.utf8.count }
     }
 
-    /// `text` with every secret replaced by `[REDACTED]`.
+    /// `text` with every secret replaced by `[REDACTED]`: the known values, then every secret-shaped word
+    /// (words are separated by whitespace, which is kept as it is).
     public func mask(_ text: String) -> String {
         var result = text
         for value in values where result.contains(value) {
             result = result.replacing(value, with: Self.replacement)
         }
         guard result.contains(where: { $0 == "-" || $0 == ":" }) else { return result }
-        return result.split(separator: " ", omittingEmptySubsequences: false).map { word in
-            Self.looksLikeSecret(String(word)) ? Self.replacement : String(word)
-        }.joined(separator: " ")
+        var masked = ""
+        var word = ""
+        for character in result {
+            if character.isWhitespace {
+                masked += Self.looksLikeSecret(word) ? Self.replacement : word
+                masked.append(character)
+                word = ""
+            } else {
+                word.append(character)
+            }
+        }
+        masked += Self.looksLikeSecret(word) ? Self.replacement : word
+        return masked
     }
 
-    /// `value` with every string inside it masked.
-    public func mask(_ value: JSONValue) -> JSONValue {
+    /// `value` with every string inside it masked. Strings are first cut to `maxBytes` (at a character
+    /// boundary), so that a huge argument (the content of a `write`) costs no more than what will be stored.
+    public func mask(_ value: JSONValue, maxBytes: Int = .max) -> JSONValue {
         switch value {
-        case .string(let text): .string(mask(text))
-        case .array(let items): .array(items.map { mask($0) })
-        case .object(let members): .object(members.mapValues { mask($0) })
+        case .string(let text):
+            .string(mask(text.utf8.count > maxBytes ? PayloadSanitizer.prefix(of: text, maxBytes: maxBytes) : text))
+        case .array(let items): .array(items.map { mask($0, maxBytes: maxBytes) })
+        case .object(let members): .object(members.mapValues { mask($0, maxBytes: maxBytes) })
         default: value
         }
     }

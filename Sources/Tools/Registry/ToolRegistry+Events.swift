@@ -18,8 +18,15 @@ extension ToolRegistry {
         chat: Int64? = nil
     ) async throws(EventsError) -> ToolCallResult {
         let masker = policy.secretMasker
+        // Longer texts are cut by the store anyway; the margin is longer than any secret, so none is cut in two
+        // inside what the store keeps.
+        let keep = PayloadSanitizer.maxTextBytes + 1024
         let recordedArguments: JSONValue =
-            if let parsed = try? JSONValue(parsing: arguments) { masker.mask(parsed) } else { .string(masker.mask(arguments)) }
+            if let parsed = try? JSONValue(parsing: arguments) {
+                masker.mask(parsed, maxBytes: keep)
+            } else {
+                masker.mask(.string(arguments), maxBytes: keep)
+            }
         let span = try store.startSpan(
             "tool_call", parent: parent, run: run, chat: chat,
             payload: ["tool": .string(name), "call_id": .string(callID), "args": recordedArguments])
