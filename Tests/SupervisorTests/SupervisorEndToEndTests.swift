@@ -1,0 +1,199 @@
+import Events
+import Foundation
+import ProcessControl
+import Testing
+import TestSupport
+
+/// `supervisord-agent` as a user runs it, with real workers and fixture workers (shell scripts).
+@Suite("Supervisor end to end")
+struct SupervisorEndToEndTests {
+    /// Writes an executable shell script into the harness folder and returns its path.
+    func fixture(_ harness: AgentHarness, _ name: String, _ body: String) throws -> String {
+        let path = harness.folder.file(name)
+        try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    func isAlive(_ pid: Int64) -> Bool {
+        guard kill(pid_t(pid), 0) == 0 else { return false }
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        return !stat.contains(") Z ")
+    }
+
+    @Test("a message in, a reply out: the whole tree of SPEC section 3 under the supervisor's process")
+    func wholeTree() async throws {
+        let harness = try AgentHarness()
+        let supervisor = try harness.startSupervisor()
+        defer { supervisor.signal(SIGKILL) }
+        #expect(await harness.wait(timeout: .seconds(30)) { !harness.events("worker.ready").isEmpty }, "\(harness.allLogs())")
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "hi from the tree test")
+        #expect(await harness.telegram.waitForSentMessages(count: 1, timeout: .seconds(20)).count == 1)
+        #expect(await harness.wait { !harness.events("reply.sent").isEmpty })
+
+        let result = try await ProcessRunner.run(
+            ProcessSpec(executable: Executables.path("agent-log"), arguments: ["tree", "--last-process", "--json"], environment: harness.environment()))
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        func children(_ node: [String: Any]) -> [[String: Any]] { node["children"] as? [[String: Any]] ?? [] }
+        func child(_ node: [String: Any], _ kind: String) -> [String: Any]? { children(node).first { $0["kind"] as? String == kind } }
+        #expect(root["kind"] as? String == "process.started")
+        #expect(root["source"] as? String == "supervisor")
+        let spawned = try #require(child(root, "worker.spawned"))
+        #expect((spawned["payload"] as? [String: Any])?["instance"] as? Int == 1)
+        #expect(child(spawned, "worker.ready") != nil)
+        let workerProcess = try #require(child(spawned, "process.started"))
+        #expect(workerProcess["source"] as? String == "worker")
+        #expect(workerProcess["instance"] as? Int == 1)
+        #expect(workerProcess["rev"] as? String == (spawned["payload"] as? [String: Any])?["rev"] as? String)
+        let run = try #require(child(workerProcess, "agent.started"))
+        #expect(child(run, "context.assembled") != nil)
+        let turn = try #require(child(run, "turn.started"))
+        #expect(child(turn, "model.completed") != nil)
+        #expect(child(turn, "turn.completed") != nil)
+        #expect(child(run, "agent.completed") != nil)
+        #expect(child(run, "reply.sent") != nil)
+        #expect(run["unfinished"] as? Bool == false)
+
+        supervisor.signal(SIGTERM)
+        #expect(await supervisor.wait(timeout: .seconds(15)).status == .exited(0))
+        let closing = try await ProcessRunner.run(
+            ProcessSpec(executable: Executables.path("agent-log"), arguments: ["tree", "--last-process"], environment: harness.environment()))
+        #expect(closing.standardOutput.contains("worker.exited"))
+        #expect(closing.standardOutput.contains("process.stopped"))
+        #expect(!harness.everythingWritten().contains(AgentHarness.token))
+    }
+
+    @Test("a worker that exits at once every time: crash_loop.detected, the backoff observed, no busy loop")
+    func crashLoop() async throws {
+        let harness = try AgentHarness()
+        let worker = try fixture(harness, "crashing-worker", "echo 'failing on purpose' >&2\nexit 3")
+        let supervisor = try harness.startSupervisor(
+            worker: worker,
+            ["AGENT_BACKOFF_BASE_MS": "100", "AGENT_BACKOFF_MAX_S": "1", "AGENT_CRASH_BEFORE_READY_MAX": "3", "AGENT_CRASH_WINDOW_S": "60"])
+        defer { supervisor.signal(SIGKILL) }
+        #expect(await harness.wait(timeout: .seconds(15)) { !harness.events("crash_loop.detected").isEmpty })
+        try await Task.sleep(for: .seconds(2))
+        let loop = try #require(harness.events("crash_loop.detected").first?.payloadObject)
+        #expect(loop["exits"] == 3)
+        #expect(loop["window_s"] == 60)
+        #expect(harness.events("crash_loop.detected").count == 1)
+        let spawns = harness.events("worker.spawned")
+        let exits = harness.events("worker.exited").compactMap(\.payloadObject)
+        #expect(exits.allSatisfy { $0["code"] == 3 })
+        let scheduled = harness.events("worker.restart_scheduled")
+        // Each restart waits its scheduled delay; after the crash loop, the cap.
+        for (index, restart) in scheduled.enumerated() where index + 1 < spawns.count {
+            let delay = restart.payloadObject?["delay_ms"]?.int64Value ?? 0
+            #expect(spawns[index + 1].ts - restart.ts >= delay - 5)
+        }
+        #expect(scheduled.dropFirst(2).allSatisfy { $0.payloadObject?["delay_ms"] == 1000 })
+        #expect(spawns.count <= 8, "\(spawns.count) spawns in about 4 s: a busy loop")
+    }
+
+    @Test("SIGTERM stops both processes within the grace period and nothing restarts")
+    func cleanStop() async throws {
+        let harness = try AgentHarness()
+        let supervisor = try harness.startSupervisor(["AGENT_STOP_GRACE_S": "5"])
+        defer { supervisor.signal(SIGKILL) }
+        #expect(await harness.wait(timeout: .seconds(30)) { !harness.events("worker.ready").isEmpty })
+        let workerPID = try #require(harness.events("process.started").first { $0.source == "worker" }?.pid)
+        let started = ContinuousClock.now
+        supervisor.signal(SIGTERM)
+        #expect(await supervisor.wait(timeout: .seconds(10)).status == .exited(0))
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(await harness.wait(timeout: .seconds(2)) { !isAlive(workerPID) })
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(harness.events("worker.spawned").count == 1)
+        #expect(harness.events("worker.exited").first?.payloadObject?["reason"] == "stopped")
+        #expect(harness.events("process.stopped").count == 2)
+    }
+
+    @Test("a second supervisor on the same database refuses to start with a clear message")
+    func secondSupervisor() async throws {
+        let harness = try AgentHarness()
+        let first = try harness.startSupervisor()
+        defer { first.signal(SIGKILL) }
+        #expect(await harness.wait(timeout: .seconds(30)) { !harness.events("worker.spawned").isEmpty })
+        let second = try await ProcessRunner.run(
+            ProcessSpec(
+                executable: Executables.path("supervisord-agent"), arguments: ["--worker", Executables.path("agent-worker")],
+                environment: harness.environment()),
+            timeout: .seconds(10))
+        #expect(second.status == .exited(1))
+        #expect(second.standardError.contains("already running"))
+        #expect(second.standardError.split(separator: "\n").count == 1)
+        #expect(harness.events("worker.spawned").count == 1)
+    }
+
+    @Test("a worker never ready is killed at the ready timeout; one gone silent, at the watchdog")
+    func readyTimeoutAndWatchdog() async throws {
+        let harness = try AgentHarness()
+        let silent = try fixture(harness, "never-ready", "exec sleep 1000")
+        let supervisor = try harness.startSupervisor(worker: silent, ["AGENT_READY_TIMEOUT_S": "1", "AGENT_BACKOFF_BASE_MS": "50"])
+        defer { supervisor.signal(SIGKILL) }
+        #expect(await harness.wait(timeout: .seconds(10)) { !harness.events("worker.exited").isEmpty })
+        #expect(harness.events("worker.exited").first?.payloadObject?["reason"] == "ready_timeout")
+        #expect(harness.events("worker.exited").first?.payloadObject?["signal"] == .int(Int64(SIGKILL)))
+        supervisor.signal(SIGKILL)
+        _ = await supervisor.wait()
+
+        let other = try AgentHarness()
+        let hanging = try fixture(other, "goes-silent", "echo READY=1\nexec sleep 1000")
+        let second = try other.startSupervisor(worker: hanging, ["AGENT_WATCHDOG_S": "1", "AGENT_BACKOFF_BASE_MS": "50"])
+        defer { second.signal(SIGKILL) }
+        #expect(await other.wait(timeout: .seconds(10)) { !other.events("worker.exited").isEmpty })
+        #expect(other.events("worker.ready").count >= 1)
+        #expect(other.events("worker.exited").first?.payloadObject?["reason"] == "watchdog")
+    }
+
+    @Test("the worker exits when the supervisor dies (the end of its standard input)")
+    func workerFollowsSupervisor() async throws {
+        let harness = try AgentHarness()
+        let supervisor = try harness.startSupervisor()
+        #expect(await harness.wait(timeout: .seconds(30)) { !harness.events("worker.ready").isEmpty })
+        let workerPID = try #require(harness.events("process.started").first { $0.source == "worker" }?.pid)
+        supervisor.signal(SIGKILL)
+        _ = await supervisor.wait()
+        #expect(await harness.wait(timeout: .seconds(10)) { !isAlive(workerPID) }, "the worker outlived its supervisor")
+        #expect(harness.events("process.stopped").contains { $0.source == "worker" })
+    }
+
+    @Test("when no worker is ready for AGENT_ALERT_AFTER_S, the admins get one message")
+    func alertAdmins() async throws {
+        let harness = try AgentHarness()
+        let silent = try fixture(harness, "never-ready", "exec sleep 1000")
+        let supervisor = try harness.startSupervisor(
+            worker: silent, ["AGENT_ALERT_AFTER_S": "1", "TELEGRAM_ADMIN_USER_IDS": "77,78", "AGENT_READY_TIMEOUT_S": "30"])
+        defer { supervisor.signal(SIGKILL) }
+        let alerts = await harness.telegram.waitForSentMessages(count: 2, timeout: .seconds(10))
+        #expect(Set(alerts.map(\.chatID)) == [77, 78])
+        #expect(alerts.allSatisfy { $0.text.contains("no worker has been ready") })
+        #expect(await harness.wait { harness.events("alert.sent").count == 1 })
+        #expect(harness.events("alert.sent").first?.payloadObject?["delivered"] == 2)
+        try await Task.sleep(for: .seconds(2))
+        #expect(harness.telegram.sentMessages().count == 2, "alerts repeat at most hourly")
+        #expect(harness.telegram.requests.allSatisfy { $0.method == "sendMessage" }, "the supervisor calls nothing else of Telegram")
+    }
+
+    @Test("settings are checked at start: one line naming the variable, never a secret")
+    func badSettings() async throws {
+        let harness = try AgentHarness()
+        let result = try await ProcessRunner.run(
+            ProcessSpec(
+                executable: Executables.path("supervisord-agent"), arguments: ["--worker", Executables.path("agent-worker")],
+                environment: harness.environment(["AGENT_WATCHDOG_S": "soon"])))
+        #expect(result.status == .exited(2))
+        #expect(result.standardError == "supervisord-agent: AGENT_WATCHDOG_S: must be a whole number in 1...315360000, got \"soon\"\n")
+        let worker = try await ProcessRunner.run(
+            ProcessSpec(executable: Executables.path("agent-worker"), environment: harness.environment(["TELEGRAM_ALLOWED_USER_IDS": ""])))
+        #expect(worker.status == .exited(2))
+        #expect(worker.standardError.hasPrefix("agent-worker: TELEGRAM_ALLOWED_USER_IDS: is required"))
+        let overlap = try await ProcessRunner.run(
+            ProcessSpec(executable: Executables.path("agent-worker"), environment: harness.environment(["AGENT_WORKSPACE": harness.home + "/ws"])))
+        #expect(overlap.status == .exited(2))
+        #expect(overlap.standardError.contains("AGENT_WORKSPACE"))
+        for output in [result.standardError, worker.standardError, overlap.standardError] {
+            #expect(!output.contains(AgentHarness.token))
+        }
+    }
+}
