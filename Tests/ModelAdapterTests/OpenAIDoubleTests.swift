@@ -71,6 +71,18 @@ import Testing
         #expect(response.headers["x-request-id"]?.hasPrefix("req_") == true)
     }
 
+    @Test func streamingIsRefusedRatherThanAnsweredWrongly() throws {
+        let double = try OpenAIDouble()
+        defer { double.stop() }
+        double.enqueue(.text("kept for the next call"))
+        let response = try RawHTTPClient(port: double.port).send(
+            "POST", "/v1/chat/completions", json: #"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}"#,
+            headers: ["Authorization": "Bearer k"])
+        #expect(response.status == 400)
+        #expect(double.scriptedCount == 1)
+        #expect(double.violations.isEmpty)
+    }
+
     @Test func withoutAKeyTheRequestIsRefused() throws {
         let double = try OpenAIDouble()
         defer { double.stop() }

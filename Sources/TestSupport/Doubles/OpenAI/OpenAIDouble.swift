@@ -126,6 +126,7 @@ public final class OpenAIDouble: @unchecked Sendable {
                 message: "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)")
         }
         let problems = specification?.check(body) ?? []
+        let streaming = body["stream"] == .bool(true)
         let (sequence, answer) = locked {
             violationList += problems
             requestCounter += 1
@@ -133,11 +134,13 @@ public final class OpenAIDouble: @unchecked Sendable {
             records.append(
                 OpenAIRequestRecord(
                     sequence: requestCounter, body: body, authorization: authorization, receivedAt: Date(), status: nil))
-            let answer: OpenAIAnswer? = problems.isEmpty ? (script.isEmpty ? nil : script.removeFirst()) : nil
+            let answer: OpenAIAnswer? = problems.isEmpty && !streaming && !script.isEmpty ? script.removeFirst() : nil
             return (requestCounter, answer)
         }
         let reply: HTTPReply
-        if let problem = problems.first {
+        if streaming {
+            reply = Self.errorReply(400, type: "invalid_request_error", code: .null, message: "The OpenAI double does not stream: send stream false.")
+        } else if let problem = problems.first {
             reply = Self.errorReply(
                 400, type: "invalid_request_error", code: "invalid_value", message: "Invalid value at \(problem.path): \(problem.problem)",
                 param: .string(problem.path))
