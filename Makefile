@@ -1,7 +1,7 @@
 # The README's two commands are `make run` and `make test`; everything else is for developers.
 SWIFT ?= swift
-BIN_DEBUG := $(shell $(SWIFT) build --show-bin-path 2>/dev/null)
-RELEASE_FLAGS := -c release --scratch-path .build-release
+RELEASE_EXTRA_FLAGS ?=
+RELEASE_FLAGS := -c release --scratch-path .build-release $(RELEASE_EXTRA_FLAGS)
 
 .PHONY: build release test bench lint run clean venv doubles
 
@@ -32,14 +32,14 @@ bench: release
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 
-## Runs the system: the supervisor, which starts the worker. Secrets come from the environment (or .env).
+## Runs the system: the supervisor, which starts the worker. Secrets come from the environment.
 run: release
 	scripts/run.sh
 
 ## The Telegram and OpenAI doubles on loopback, for manual runs and demos (docs/doubles.md); stops on Ctrl-C.
 doubles:
 	$(SWIFT) build --product agent-doubles
-	$(BIN_DEBUG)/agent-doubles
+	$$($(SWIFT) build --show-bin-path)/agent-doubles
 
 clean:
 	rm -rf .build .build-release var/tmp

@@ -106,6 +106,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "bench-worker",
+            dependencies: ["Events", "ProcessControl", "TestSupport"],
+            path: "Sources/Benchmarks/bench-worker",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "bench-clients",
             dependencies: ["Telegram", "ModelAdapter", "TestSupport", "Events", argumentParser],
             path: "Sources/Benchmarks/bench-clients",
