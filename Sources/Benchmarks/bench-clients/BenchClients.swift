@@ -4,9 +4,9 @@ import ModelAdapter
 import Telegram
 import TestSupport
 
-/// The clients and doubles benchmark (`make bench`): the time a client call takes against a double, beside the
-/// same exchange over a raw socket (the difference is the client's overhead), and the requests per second each
-/// double sustains over several keep-alive connections. Prints `name: value` lines.
+/// The clients and doubles benchmark (`make bench`): the time a client call takes against a double, each beside the
+/// same exchange over a raw socket made just before it (the difference of each pair is the client's overhead), and
+/// the requests per second each double sustains over several keep-alive connections. Prints `name: value` lines.
 @main
 struct BenchClients: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,14 +32,22 @@ struct BenchClients: AsyncParsableCommand {
         let openAIBody = OpenAIWorkload.body
 
         let client = TelegramClient(configuration: TelegramConfiguration(token: "1:bench", apiBase: URL(string: telegram.apiBase)!))
-        let telegramClient = try await Self.latencies(calls) { _ = try await client.sendMessage(chatID: 1, text: "benchmark message") }
-        let telegramRaw = try Self.rawLatencies(calls, port: telegram.port, target: "/bot1:bench/sendMessage", body: telegramBody)
-        Self.report("telegram_client_sendMessage", telegramClient, raw: telegramRaw)
+        let telegramRaw = RawHTTPClient(port: telegram.port)
+        let telegramPairs = try await Self.pairs(calls) {
+            _ = try await client.sendMessage(chatID: 1, text: "benchmark message")
+        } raw: {
+            try Self.expectOK(telegramRaw.send("POST", "/bot1:bench/sendMessage", json: telegramBody))
+        }
+        Self.report("telegram_client_sendMessage", telegramPairs)
 
         let model = OpenAIChatClient(configuration: OpenAIConfiguration(apiKey: "sk-bench", baseURL: URL(string: openAI.baseURL)!))
-        let openAIClient = try await Self.latencies(calls) { _ = try await model.complete(OpenAIWorkload.request) }
-        let openAIRaw = try Self.rawLatencies(calls, port: openAI.port, target: "/v1/chat/completions", body: openAIBody, headers: ["Authorization": "Bearer sk-bench"])
-        Self.report("openai_client_complete", openAIClient, raw: openAIRaw)
+        let openAIRaw = RawHTTPClient(port: openAI.port)
+        let openAIPairs = try await Self.pairs(calls) {
+            _ = try await model.complete(OpenAIWorkload.request)
+        } raw: {
+            try Self.expectOK(openAIRaw.send("POST", "/v1/chat/completions", json: openAIBody, headers: ["Authorization": "Bearer sk-bench"]))
+        }
+        Self.report("openai_client_complete", openAIPairs)
 
         let telegramRate = Self.throughput(seconds: seconds, connections: connections, port: telegram.port, target: "/bot1:bench/sendMessage", body: telegramBody)
         print("telegram_double_sendMessage_rps: \(Int(telegramRate))")
@@ -51,32 +59,35 @@ struct BenchClients: AsyncParsableCommand {
         if violations > 0 { throw ExitCode(1) }
     }
 
-    /// `count` sequential timings of `call`, in microseconds, sorted.
-    static func latencies(_ count: Int, _ call: () async throws -> Void) async throws -> [Double] {
-        for _ in 0..<min(100, count) { try await call() }
-        let clock = ContinuousClock()
-        var samples: [Double] = []
-        samples.reserveCapacity(count)
-        for _ in 0..<count {
-            let start = clock.now
-            try await call()
-            samples.append(microseconds(clock.now - start))
-        }
-        return samples.sorted()
+    /// Timings in microseconds of `count` pairs, the raw exchange then the client call (after 100 pairs to warm up).
+    struct Pairs {
+        var client: [Double] = []
+        var raw: [Double] = []
+        var overhead: [Double] = []
     }
 
-    /// The same exchange over a raw keep-alive socket: the double's and the kernel's share of a call.
-    static func rawLatencies(_ count: Int, port: Int, target: String, body: String, headers: [String: String] = [:]) throws -> [Double] {
-        let client = RawHTTPClient(port: port)
+    static func pairs(_ count: Int, client: () async throws -> Void, raw: () throws -> Void) async throws -> Pairs {
         let clock = ContinuousClock()
-        var samples: [Double] = []
+        var pairs = Pairs()
         for index in 0..<(count + 100) {
-            let start = clock.now
-            let response = try client.send("POST", target, json: body, headers: headers)
-            guard response.status == 200 else { throw ValidationError("status \(response.status): \(response.text)") }
-            if index >= 100 { samples.append(microseconds(clock.now - start)) }
+            let rawStart = clock.now
+            try raw()
+            let clientStart = clock.now
+            try await client()
+            let end = clock.now
+            guard index >= 100 else { continue }
+            pairs.raw.append(microseconds(clientStart - rawStart))
+            pairs.client.append(microseconds(end - clientStart))
+            pairs.overhead.append(microseconds((end - clientStart) - (clientStart - rawStart)))
         }
-        return samples.sorted()
+        pairs.client.sort()
+        pairs.raw.sort()
+        pairs.overhead.sort()
+        return pairs
+    }
+
+    static func expectOK(_ response: RawHTTPClient.Response) throws {
+        guard response.status == 200 else { throw ValidationError("status \(response.status): \(response.text)") }
     }
 
     /// Requests per second over `connections` keep-alive connections, each driven by its own thread.
@@ -113,17 +124,13 @@ struct BenchClients: AsyncParsableCommand {
         var total: Int { lock.withLock { sum } }
     }
 
-    static func report(_ name: String, _ client: [Double], raw: [Double]) {
-        let p50 = percentile(client, 0.50)
-        let p99 = percentile(client, 0.99)
-        let rawP50 = percentile(raw, 0.50)
-        let rawP99 = percentile(raw, 0.99)
-        print("\(name)_p50_us: \(Int(p50))")
-        print("\(name)_p99_us: \(Int(p99))")
-        print("\(name)_raw_socket_p50_us: \(Int(rawP50))")
-        print("\(name)_raw_socket_p99_us: \(Int(rawP99))")
-        print("\(name)_overhead_p50_us: \(Int(p50 - rawP50))")
-        print("\(name)_overhead_p99_us: \(Int(p99 - rawP99))")
+    static func report(_ name: String, _ pairs: Pairs) {
+        print("\(name)_p50_us: \(Int(percentile(pairs.client, 0.50)))")
+        print("\(name)_p99_us: \(Int(percentile(pairs.client, 0.99)))")
+        print("\(name)_raw_socket_p50_us: \(Int(percentile(pairs.raw, 0.50)))")
+        print("\(name)_raw_socket_p99_us: \(Int(percentile(pairs.raw, 0.99)))")
+        print("\(name)_overhead_p50_us: \(Int(percentile(pairs.overhead, 0.50)))")
+        print("\(name)_overhead_p99_us: \(Int(percentile(pairs.overhead, 0.99)))")
     }
 
     static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
