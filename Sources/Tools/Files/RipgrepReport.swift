@@ -4,7 +4,8 @@ import Foundation
 /// threads finished in, and the count of all of them.
 ///
 /// Files are kept whole (up to `limit` matching lines each) while they may still belong to the first `limit`;
-/// the others are only counted, by the prefix of their lines, without decoding them. A file that ripgrep found to
+/// the others are only counted, by the prefix of their lines, without decoding them. Only kept lines go through
+/// `JSONDecoder`: the path of a `begin` line and the `binary_offset` of an `end` line are read from their bytes. A file that ripgrep found to
 /// be binary (its `end` has a `binary_offset`) is dropped and counted apart.
 struct RipgrepReport {
     /// One line of a file: a match or a line of context.
@@ -76,13 +77,13 @@ struct RipgrepReport {
             file.lines.append(Line(number: number, text: message.data.lines?.string ?? "", isMatch: false))
             current = file
         } else if line.starts(with: Self.beginPrefix) {
-            let path = Self.decode(line)?.data.path?.string ?? ""
+            let path = Self.plainPath(line) ?? Self.decode(line)?.data.path?.string ?? ""
             current = FileLines(path: Self.trimmed(path))
             keepingCurrent = keptMatches < limit || files.last.map { current!.path.utf8.lexicographicallyPrecedes($0.path.utf8) } ?? true
         } else if line.starts(with: Self.endPrefix) {
             guard let file = current else { return }
             current = nil
-            if Self.decode(line)?.data.binaryOffset != nil {
+            if ByteSearch.occurrences(of: Self.notBinary, in: Array(line), limit: 1).isEmpty && Self.decode(line)?.data.binaryOffset != nil {
                 binaryFilesSkipped += 1
                 return
             }
@@ -97,6 +98,20 @@ struct RipgrepReport {
                 files.removeLast()
             }
         }
+    }
+
+    private static let pathPrefix = Array(#"{"type":"begin","data":{"path":{"text":""#.utf8)
+    private static let notBinary = Array(#""binary_offset":null"#.utf8)
+
+    /// The path of a `begin` line without decoding it, when it is plain text without escapes (almost always);
+    /// `nil` sends the line to the decoder.
+    private static func plainPath(_ line: ArraySlice<UInt8>) -> String? {
+        guard line.starts(with: pathPrefix) else { return nil }
+        let start = line.startIndex + pathPrefix.count
+        guard let end = line[start...].firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
+            line[end] == UInt8(ascii: "\"")
+        else { return nil }
+        return String(decoding: line[start..<end], as: UTF8.self)
     }
 
     /// `./a/b` as `a/b`.
