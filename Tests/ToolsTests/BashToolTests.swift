@@ -64,7 +64,7 @@ struct BashToolTests {
         let envelope = await fixture.call("bash", #"{"command": "cat; read line; echo done $?", "timeout_s": 20}"#).envelope
         #expect(envelope.ok)
         #expect(envelope.stdout == "done 1\n")
-        #expect(envelope.durationMs < 10_000)
+        #expect(envelope.durationMs < 15_000)
     }
 
     @Test func onTimeoutEverythingItStartedIsKilledSetsidIncluded() async throws {
@@ -76,7 +76,7 @@ struct BashToolTests {
         #expect(envelope.exitCode == nil)
         #expect(envelope.error?.contains("timed out after 1 s") == true)
         #expect(envelope.stdout == "started\n")
-        #expect(envelope.durationMs < 5000)
+        #expect(envelope.durationMs < 30_000, "the sleeps must not be waited for")
         #expect(await ProcessTable.waitUntilGone(matching: "1000.\(tag)"))
     }
 
@@ -85,7 +85,7 @@ struct BashToolTests {
         let tag = String(Int.random(in: 100_000...999_999))
         let envelope = await fixture.call("bash", ["command": .string("setsid sleep 1000.\(tag) > /dev/null 2>&1 & echo left")]).envelope
         #expect(envelope.ok)
-        #expect(envelope.durationMs < 5000)
+        #expect(envelope.durationMs < 30_000, "the background sleep must not be waited for")
         #expect(await ProcessTable.waitUntilGone(matching: "1000.\(tag)"))
     }
 
@@ -134,9 +134,9 @@ struct BashToolTests {
 
 /// The processes of the machine, seen from outside any sandbox.
 enum ProcessTable {
-    /// Whether no process has `fragment` in its command line, waiting up to 3 s for the kernel to finish killing.
+    /// Whether no process has `fragment` in its command line, waiting up to 10 s for the kernel to finish killing.
     static func waitUntilGone(matching fragment: String) async -> Bool {
-        for _ in 0..<30 {
+        for _ in 0..<100 {
             if !running(matching: fragment) { return true }
             try? await Task.sleep(for: .milliseconds(100))
         }

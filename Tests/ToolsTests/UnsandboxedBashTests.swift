@@ -30,7 +30,7 @@ import Testing
         let tag = String(Int.random(in: 100_000...999_999))
         let envelope = await fixture.call("bash", ["command": .string("/bin/sleep 1000.\(tag)1 & /bin/sleep 1000.\(tag)2"), "timeout_s": 1]).envelope
         #expect(envelope.error?.contains("timed out after 1 s") == true)
-        #expect(envelope.durationMs < 5000)
+        #expect(envelope.durationMs < 30_000, "the sleep must not be waited for")
         #expect(await ProcessTable.waitUntilGone(matching: "1000.\(tag)"))
     }
 }
