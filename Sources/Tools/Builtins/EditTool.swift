@@ -40,6 +40,10 @@ struct EditTool: Tool {
     let tier = ToolTier.write
 
     func run(_ input: Input, context: ToolContext) async throws(ToolsError) -> ToolEnvelope {
+        try await BlockingIO.run { () throws(ToolsError) in try perform(input, context: context) }
+    }
+
+    private func perform(_ input: Input, context: ToolContext) throws(ToolsError) -> ToolEnvelope {
         let file = try context.policy.resolve(input.path)
         guard !input.oldText.isEmpty else {
             throw ToolsError(.failed, "old_text is empty; give the text to replace (to write a whole file, use write)")

@@ -39,6 +39,10 @@ struct FindTool: Tool {
     let tier = ToolTier.read
 
     func run(_ input: Input, context: ToolContext) async throws(ToolsError) -> ToolEnvelope {
+        try await BlockingIO.run { () throws(ToolsError) in try perform(input, context: context) }
+    }
+
+    private func perform(_ input: Input, context: ToolContext) throws(ToolsError) -> ToolEnvelope {
         let root = try context.policy.resolve(input.path ?? ".")
         let limit = input.limit ?? 1000
         var status = stat()

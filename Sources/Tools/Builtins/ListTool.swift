@@ -31,6 +31,10 @@ struct ListTool: Tool {
     let tier = ToolTier.read
 
     func run(_ input: Input, context: ToolContext) async throws(ToolsError) -> ToolEnvelope {
+        try await BlockingIO.run { () throws(ToolsError) in try perform(input, context: context) }
+    }
+
+    private func perform(_ input: Input, context: ToolContext) throws(ToolsError) -> ToolEnvelope {
         let folder = try context.policy.resolve(input.path ?? ".")
         let limit = input.limit ?? 500
         var status = stat()

@@ -40,6 +40,10 @@ struct ReadTool: Tool {
     let tier = ToolTier.read
 
     func run(_ input: Input, context: ToolContext) async throws(ToolsError) -> ToolEnvelope {
+        try await BlockingIO.run { () throws(ToolsError) in try perform(input, context: context) }
+    }
+
+    private func perform(_ input: Input, context: ToolContext) throws(ToolsError) -> ToolEnvelope {
         let file = try context.policy.resolve(input.path)
         let limits = context.policy.limits
         let offset = input.offset ?? 1

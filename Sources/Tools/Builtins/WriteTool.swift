@@ -30,6 +30,10 @@ struct WriteTool: Tool {
     let tier = ToolTier.write
 
     func run(_ input: Input, context: ToolContext) async throws(ToolsError) -> ToolEnvelope {
+        try await BlockingIO.run { () throws(ToolsError) in try perform(input, context: context) }
+    }
+
+    private func perform(_ input: Input, context: ToolContext) throws(ToolsError) -> ToolEnvelope {
         let file = try context.policy.resolve(input.path)
         var status = stat()
         if stat(file.absolute, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
