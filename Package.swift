@@ -69,7 +69,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "supervisord-agent",
-            dependencies: ["Supervisor", "Events", "Settings", "Revisions", argumentParser, logging, serviceLifecycle, unixSignals],
+            dependencies: [
+                "Supervisor", "Events", "Settings", "Revisions", "ProcessControl", argumentParser, logging, serviceLifecycle,
+                unixSignals,
+            ],
             swiftSettings: strictSettings
         ),
 

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include "CSpawn.h"
 
@@ -18,4 +19,8 @@ int cspawn_pipe_cloexec(int fds[2]) {
 
 short cspawn_flag_setsid(void) {
     return POSIX_SPAWN_SETSID;
+}
+
+int cspawn_become_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }

@@ -33,11 +33,12 @@ public struct RunSummary: Sendable, Equatable {
                 json_extract(closing.payload, '$.output_tokens'), json_extract(closing.payload, '$.cost_usd'),
                 json_extract(closing.payload, '$.reason')
             FROM events AS started
-            LEFT JOIN events AS closing ON closing.id = (
-                SELECT id FROM events
-                WHERE parent_id = started.id AND kind IN ('agent.completed', 'agent.failed') AND json_valid(payload)
-                ORDER BY id LIMIT 1)
+            LEFT JOIN (
+                SELECT id, parent_id, kind, ts, CASE WHEN json_valid(payload) THEN payload ELSE '{}' END AS payload
+                FROM events WHERE kind IN ('agent.completed', 'agent.failed')
+            ) AS closing ON closing.parent_id = started.id
             WHERE started.kind = 'agent.started' \(chatClause)
+            GROUP BY started.id
             ORDER BY started.id DESC \(limitClause)
             """,
             bindings

@@ -18,12 +18,10 @@ public struct TreeLoader: Sendable {
                 UNION ALL
                 SELECT events.id FROM events JOIN tree ON events.parent_id = tree.id
             )
-            SELECT \(Event.selectColumns),
-                CASE WHEN kind = 'model.completed' AND json_valid(payload)
-                    THEN json_extract(payload, '$.input_tokens') END,
-                CASE WHEN kind = 'model.completed' AND json_valid(payload)
-                    THEN json_extract(payload, '$.output_tokens') END
-            FROM events WHERE id IN tree ORDER BY id
+            SELECT *,
+                CASE WHEN kind = 'model.completed' THEN json_extract(payload, '$.input_tokens') END,
+                CASE WHEN kind = 'model.completed' THEN json_extract(payload, '$.output_tokens') END
+            FROM (SELECT \(Event.selectColumns) AS payload FROM events WHERE id IN tree ORDER BY id)
             """,
             [.integer(rootID)]
         ).map { row in

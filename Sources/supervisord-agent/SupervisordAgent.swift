@@ -2,6 +2,7 @@ import ArgumentParser
 import Events
 import Foundation
 import Logging
+import ProcessControl
 import Revisions
 import ServiceLifecycle
 import Settings
@@ -27,6 +28,7 @@ struct SupervisordAgent: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "supervisord-agent")
+        if !OrphanAdoption.enable() { logger.warning("cannot become a child subreaper: orphans of the worker go to init") }
         let settings: SupervisorSettings
         do {
             settings = try SupervisorSettings(environment: EnvironmentReader(), fallbackWorker: worker)

@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -182,5 +183,18 @@ struct EventStoreTests {
         let events = try EventReader(database: store.database).newest(matching: EventFilter(), limit: nil).events
         #expect(events[0].payloadObject == ["payload_invalid": true, "raw": "not json {"])
         #expect(events[1].payloadObject == ["value": [1, 2]])
+    }
+
+    @Test("a time filter finds its first row by bisection over the ids, gaps included", arguments: [0, 1, 999, 1000, 1001, 2500, 4990, 5000, 9999])
+    func timeFilter(since: Int64) throws {
+        let clock = Mutex<Int64>(0)
+        let store = EventStore(
+            database: try Database(path: folder.file("agent.db")), identity: EventIdentity(source: .worker),
+            now: { clock.withLock { $0 += 10; return $0 } })
+        for _ in 0..<500 { try store.append("test.timed") }
+        try store.database.execute("DELETE FROM events WHERE id % 7 = 0")  // Gaps, as pruning would leave.
+        let expected = try store.database.query("SELECT id FROM events WHERE ts >= ? ORDER BY id", [.integer(since)]).map { $0[0].int64! }
+        let found = try EventReader(database: store.database).newest(matching: EventFilter(minimumTimestamp: since), limit: nil).events.map(\.id)
+        #expect(found == expected)
     }
 }

@@ -197,3 +197,39 @@ struct SupervisorEndToEndTests {
         }
     }
 }
+
+/// Orphans of the worker are re-parented to the supervisor (a child subreaper, as PID 1 is in a container) and
+/// reaped by its one `waitpid(-1)` thread.
+@Suite("Supervisor reaps orphans")
+struct SupervisorReapingTests {
+    /// The parent pid and state of a process, from `/proc/<pid>/stat`.
+    static func parentAndState(of pid: Int) -> (parent: Int, state: Substring)? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.range(of: ") ", options: .backwards)
+        else { return nil }
+        let fields = stat[close.upperBound...].split(separator: " ")
+        guard fields.count > 1, let parent = Int(fields[1]) else { return nil }
+        return (parent, fields[0])
+    }
+
+    @Test("orphans of the worker become the supervisor's children and are reaped: no zombie stays")
+    func reapsOrphans() async throws {
+        let harness = try AgentHarness()
+        let script = harness.folder.file("orphan-maker")
+        // The worker leaves an orphan that outlives it by a moment (`sleep 1` in a subshell that exits at once).
+        try "#!/bin/sh\n(sleep 1 &)\necho READY=1\nwhile read -r _; do :; done\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let supervisor = try harness.startSupervisor(worker: script)
+        defer { supervisor.signal(SIGKILL) }
+        #expect(await harness.wait(timeout: .seconds(20)) { !harness.events("worker.ready").isEmpty })
+        let processes = { try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int.init) }
+        // While it sleeps, the orphan is the supervisor's child.
+        let adopted = try processes().filter { Self.parentAndState(of: $0)?.parent == Int(supervisor.pid) }
+        #expect(adopted.count >= 2, "the worker and its orphan should both be children of the supervisor")
+        try await Task.sleep(for: .milliseconds(1600))
+        let zombies = try processes().filter { pid in
+            guard let info = Self.parentAndState(of: pid) else { return false }
+            return info.parent == Int(supervisor.pid) && info.state == "Z"
+        }
+        #expect(zombies.isEmpty, "zombies left under the supervisor: \(zombies)")
+    }
+}

@@ -7,4 +7,6 @@ int cspawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 int cspawn_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 int cspawn_pipe_cloexec(int fds[2]);
 short cspawn_flag_setsid(void);
+/// Makes the calling process a child subreaper (prctl PR_SET_CHILD_SUBREAPER): orphans below it become its children.
+int cspawn_become_subreaper(void);
 #endif

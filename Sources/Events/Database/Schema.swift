@@ -76,7 +76,6 @@ public enum Schema {
         CREATE INDEX IF NOT EXISTS events_parent ON events(parent_id, kind) WHERE parent_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS events_run ON events(run_id, id) WHERE run_id IS NOT NULL;
         CREATE INDEX IF NOT EXISTS events_chat ON events(chat_id, id) WHERE chat_id IS NOT NULL;
-        CREATE INDEX IF NOT EXISTS events_ts ON events(ts);
 
         CREATE TABLE IF NOT EXISTS inbox (
             id INTEGER PRIMARY KEY,

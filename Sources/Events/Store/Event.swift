@@ -65,9 +65,9 @@ public struct Event: Sendable, Equatable {
     /// can pass it on as an object without parsing it.
     public static let selectColumns = """
         id, ts, kind, parent_id, run_id, source, pid, rev, instance, chat_id, level,
-        CASE WHEN json_valid(payload) THEN
-            CASE WHEN json_type(payload) = 'object' THEN payload ELSE json_object('value', json(payload)) END
-        ELSE json_object('payload_invalid', json('true'), 'raw', payload) END
+        CASE WHEN substr(payload, 1, 1) = '{' AND json_valid(payload) THEN payload
+            WHEN json_valid(payload) THEN json_object('value', json(payload))
+            ELSE json_object('payload_invalid', json('true'), 'raw', payload) END
         """
 
     /// Builds an event from a row whose first columns are `selectColumns`.

@@ -23,8 +23,10 @@ public struct EventFilter: Sendable, Equatable {
         self.minimumTimestamp = minimumTimestamp
     }
 
-    /// The `WHERE` clause (without the keyword, `1` when empty) and its bindings.
-    var sql: (clause: String, bindings: [SQLValue]) {
+    /// The `WHERE` clause (without the keyword, `1` when empty) and its bindings. `timeBoundID`, the first id
+    /// written at or after `minimumTimestamp`, lets SQLite start there instead of scanning every row (there is no
+    /// index on `ts`: see `EventReader.firstID(notBefore:in:)`).
+    func sql(timeBoundID: Int64? = nil) -> (clause: String, bindings: [SQLValue]) {
         var terms: [String] = []
         var bindings: [SQLValue] = []
         if let kindGlob {
@@ -46,6 +48,10 @@ public struct EventFilter: Sendable, Equatable {
         if let minimumTimestamp {
             terms.append("ts >= ?")
             bindings.append(.integer(minimumTimestamp))
+        }
+        if let timeBoundID {
+            terms.append("id >= ?")
+            bindings.append(.integer(timeBoundID))
         }
         return (terms.isEmpty ? "1" : terms.joined(separator: " AND "), bindings)
     }

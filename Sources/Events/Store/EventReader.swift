@@ -19,7 +19,7 @@ public struct EventReader: Sendable {
         try database.read { connection throws(EventsError) in
             try connection.execute("BEGIN")
             defer { try? connection.execute("COMMIT") }
-            let (clause, bindings) = filter.sql
+            let (clause, bindings) = filter.sql(timeBoundID: try timeBound(of: filter, in: connection))
             let limitClause = limit.map { " LIMIT \($0)" } ?? ""
             let rows = try connection.query(
                 "SELECT \(Event.selectColumns) FROM events WHERE \(clause) ORDER BY id DESC\(limitClause)", bindings)
@@ -39,12 +39,40 @@ public struct EventReader: Sendable {
                 [.integer(cursor), .integer(Int64(limit))]
             ).int64 ?? 0
             guard newest > cursor else { return ([], cursor) }
-            let (clause, bindings) = filter.sql
+            let (clause, bindings) = filter.sql(timeBoundID: try timeBound(of: filter, in: connection))
             let rows = try connection.query(
                 "SELECT \(Event.selectColumns) FROM events WHERE id > ? AND id <= ? AND \(clause) ORDER BY id",
                 [.integer(cursor), .integer(newest)] + bindings)
             return (rows.map(Event.init(row:)), newest)
         }
+    }
+
+    /// The first id written at or after the filter's `minimumTimestamp`, when it has one.
+    private func timeBound(of filter: EventFilter, in connection: Connection) throws(EventsError) -> Int64? {
+        guard let timestamp = filter.minimumTimestamp else { return nil }
+        return try Self.firstID(notBefore: timestamp, in: connection) ?? Int64.max
+    }
+
+    /// The smallest id whose `ts` is at least `timestamp` (`nil` when none), by bisection over the primary key:
+    /// about 20 lookups in a million rows, where an index on `ts` would cost every append a page write.
+    ///
+    /// `ts` grows with `id` except across concurrent writers, whose stamps may disagree with their commit order by
+    /// the few milliseconds between taking the time and taking the write lock: near the bound such an event may
+    /// fall on the other side of it.
+    static func firstID(notBefore timestamp: Int64, in connection: Connection) throws(EventsError) -> Int64? {
+        // f(x) = the ts of the first row with id >= x grows with x: find the smallest x with f(x) >= timestamp.
+        let firstAtOrAfter = "SELECT id, ts FROM events WHERE id >= ? ORDER BY id LIMIT 1"
+        guard let newest = try connection.query("SELECT id, ts FROM events ORDER BY id DESC LIMIT 1").first,
+            let highest = newest[0].int64, (newest[1].int64 ?? 0) >= timestamp
+        else { return nil }
+        var low = try connection.scalar("SELECT MIN(id) FROM events").int64 ?? highest
+        var high = highest
+        while low < high {
+            let middle = low + (high - low) / 2
+            let stamp = try connection.query(firstAtOrAfter, [.integer(middle)]).first?[1].int64 ?? Int64.max
+            if stamp >= timestamp { high = middle } else { low = middle + 1 }
+        }
+        return try connection.query(firstAtOrAfter, [.integer(low)]).first?[0].int64
     }
 
     /// A number that changes whenever another connection commits to the file (`PRAGMA data_version`).

@@ -15,6 +15,9 @@ public struct PayloadSanitizer: Sendable {
 
     /// The payload as stored text.
     public func serialize(_ payload: JSONObject) -> String {
+        if secrets.isEmpty, payload.values.allSatisfy(Self.isShort) {
+            return JSONValue.object(payload).serialized  // Nothing to clean: the common case, one pass.
+        }
         var truncated = false
         var cleaned = payload.mapValues { clean($0, truncated: &truncated) }
         if truncated { cleaned["payload_truncated"] = true }
@@ -45,6 +48,16 @@ public struct PayloadSanitizer: Sendable {
             return .object(members.mapValues { clean($0, truncated: &truncated) })
         default:
             return value
+        }
+    }
+
+    /// Whether no text anywhere in `value` is over the limit.
+    static func isShort(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): text.utf8.count <= maxTextBytes
+        case .array(let items): items.allSatisfy(isShort)
+        case .object(let members): members.values.allSatisfy(isShort)
+        default: true
         }
     }
 
