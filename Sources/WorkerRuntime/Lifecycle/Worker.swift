@@ -63,13 +63,15 @@ public enum Worker {
                 stallLimit: .seconds(settings.pollTimeout) + settings.telegram.longPollGrace + .seconds(30), logger: logger)
             services.append(.init(service: link, successTerminationBehavior: .gracefullyShutdownGroup))
         }
+        // A graceful shutdown stops them in the reverse order: the poller first, then the dispatcher (the updates
+        // in progress finish), then the sender (what is queued goes out).
+        services.append(.init(service: OutboxSender(context: context)))
+        services.append(.init(service: InboxDispatcher(context: context, handler: handler, chatStops: chatStops)))
         services.append(
             .init(
                 service: UpdatePoller(
                     telegram: telegram, inbox: context.inbox, process: process, pollTimeout: settings.pollTimeout,
                     newWork: context.newUpdates, progress: progress, failpoint: context.failpoint, logger: logger)))
-        services.append(.init(service: InboxDispatcher(context: context, handler: handler, chatStops: chatStops)))
-        services.append(.init(service: OutboxSender(context: context)))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

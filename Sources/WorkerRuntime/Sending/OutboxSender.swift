@@ -13,7 +13,8 @@ import Telegram
 /// `sending` by a dead process are sent again at start. HTML that Telegram cannot parse is sent again as plain
 /// text; a 429 pauses all sending for its `retry_after`; other transient failures (409, 5xx, network) retry the
 /// chat's lane with a backoff of 1 s doubling to 30 s, without limit, so no message is dropped; a refusal for good
-/// (the user blocked the bot, the chat is gone) marks the row `failed`.
+/// (the user blocked the bot, the chat is gone) marks the row `failed`. On graceful shutdown it sends what is
+/// queued before it stops.
 public final class OutboxSender: Service {
     let context: WorkerContext
     let limiter: SendRateLimiter
@@ -28,7 +29,7 @@ public final class OutboxSender: Service {
     }
 
     private enum Completion: Sendable {
-        case lane(Int64)
+        case lane(Int64, allSent: Bool)
         case woke
     }
 
@@ -40,36 +41,41 @@ public final class OutboxSender: Service {
             context.logger.error("cannot requeue interrupted messages", metadata: ["error": "\(error.message)"])
         }
         var busyLanes: Set<Int64> = []
+        var drainFailed = false
         await withTaskGroup(of: Completion.self) { group in
             var waiting = false
             while true {
-                if !Task.isShuttingDownGracefully {
-                    var lanes: [Int64: [OutboxRow]] = [:]
-                    var order: [Int64] = []
+                // On graceful shutdown the sender goes on until the queue is empty (the updates in progress are done
+                // by then: the dispatcher stops first), unless Telegram fails: what is left waits for the next start.
+                let stopping = Task.isShuttingDownGracefully
+                if stopping && drainFailed && busyLanes.isEmpty { break }
+                var lanes: [Int64: [OutboxRow]] = [:]
+                var order: [Int64] = []
+                if !(stopping && drainFailed) {
                     for row in pendingRows() where !busyLanes.contains(row.chatID) {
                         if lanes[row.chatID] == nil { order.append(row.chatID) }
                         lanes[row.chatID, default: []].append(row)
                     }
-                    for chatID in order where busyLanes.count < maxLanes {
-                        busyLanes.insert(chatID)
-                        let rows = lanes[chatID]!
-                        group.addTask {
-                            await self.sendLane(rows)
-                            return .lane(chatID)
-                        }
+                }
+                if stopping && order.isEmpty && busyLanes.isEmpty { break }
+                for chatID in order where busyLanes.count < maxLanes {
+                    busyLanes.insert(chatID)
+                    let rows = lanes[chatID]!
+                    group.addTask {
+                        .lane(chatID, allSent: await self.sendLane(rows))
                     }
-                } else if busyLanes.isEmpty {
-                    break
                 }
                 if !waiting {
                     waiting = true
                     group.addTask {
-                        await self.context.newMessages.wait(upTo: .seconds(1))
+                        await self.context.newMessages.wait(upTo: stopping ? .milliseconds(50) : .seconds(1))
                         return .woke
                     }
                 }
                 switch await group.next() {
-                case .lane(let chatID): busyLanes.remove(chatID)
+                case .lane(let chatID, let allSent):
+                    busyLanes.remove(chatID)
+                    if !allSent && Task.isShuttingDownGracefully { drainFailed = true }
                 case .woke: waiting = false
                 case nil: break
                 }
@@ -78,17 +84,18 @@ public final class OutboxSender: Service {
         }
     }
 
-    /// Sends one chat's rows in order; stops at the first that must wait, after waiting its backoff.
-    private func sendLane(_ rows: [OutboxRow]) async {
+    /// Sends one chat's rows in order; stops at the first that must wait, after waiting its backoff. Returns
+    /// whether every row was done with.
+    private func sendLane(_ rows: [OutboxRow]) async -> Bool {
         for row in rows {
-            if Task.isShuttingDownGracefully { return }
             guard let retryIn = await send(row) else {
                 failures.withLock { _ = $0.removeValue(forKey: row.chatID) }
                 continue
             }
             await sleepUnlessShuttingDown(for: retryIn)
-            return
+            return false
         }
+        return true
     }
 
     /// Sends one row; returns `nil` when it is done (sent or given up), else how long the lane waits.
