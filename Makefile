@@ -20,10 +20,11 @@ venv: .venv/.installed
 	.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-test.txt
 	touch $@
 
-## Every test of the suite: units and end-to-end tests of the real executables.
+## Every test of the suite: units and end-to-end tests of the real executables. One test at a time: the end-to-end
+## tests start processes and measure deadlines, which two cores cannot honour for many tests at once.
 test: venv
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel
 
 ## The benchmarks of the issues, on a release build; prints one report per figure.
 bench: release

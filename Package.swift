@@ -27,8 +27,9 @@ let package = Package(
         .target(name: "Events", dependencies: ["CSQLite"], swiftSettings: strictSettings),
         .target(name: "Settings", swiftSettings: strictSettings),
         .target(name: "ProcessControl", dependencies: ["CSpawn"], swiftSettings: strictSettings),
-        .target(name: "Telegram", swiftSettings: strictSettings),
-        .target(name: "ModelAdapter", swiftSettings: strictSettings),
+        .target(name: "HTTPSupport", swiftSettings: strictSettings),
+        .target(name: "Telegram", dependencies: ["HTTPSupport"], swiftSettings: strictSettings),
+        .target(name: "ModelAdapter", dependencies: ["HTTPSupport"], swiftSettings: strictSettings),
         // Optimised even in debug builds: hashing a worker binary must not take seconds in the tests.
         .target(name: "Revisions", swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 

@@ -100,7 +100,7 @@ struct SupervisorEndToEndTests {
         let started = ContinuousClock.now
         supervisor.signal(SIGTERM)
         #expect(await supervisor.wait(timeout: .seconds(10)).status == .exited(0))
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(5), "\(harness.allLogs())")
         #expect(await harness.wait(timeout: .seconds(2)) { !isAlive(workerPID) })
         try await Task.sleep(for: .milliseconds(500))
         #expect(harness.events("worker.spawned").count == 1)
