@@ -47,6 +47,7 @@ struct ConversationTests {
         #expect(secondCall.messages.count == 4)  // system, the first question, its answer, the new one
         let status = await say("/status", expecting: 5)
         #expect(status?.text.contains("uptime") == true)
+        #expect(status?.text.contains("tools:") == true)
         #expect(status?.text.contains("2 calls") == true)
         #expect(await say("/usage", expecting: 6)?.text.contains("today: 2 calls") == true)
         #expect(await say("/new", expecting: 7)?.text.contains("new conversation") == true)

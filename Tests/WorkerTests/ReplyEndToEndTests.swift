@@ -19,6 +19,8 @@ struct ReplyEndToEndTests {
         #expect(harness.telegram.violations.isEmpty, "\(harness.telegram.violations)")
         #expect(harness.openAI.violations.isEmpty, "\(harness.openAI.violations)")
         #expect(await harness.wait { harness.events("reply.sent").count == 1 })
+        let process = try #require(harness.events("process.started").first?.payloadObject)
+        #expect(["sandboxed", "unsandboxed-allowed", "exec-disabled"].contains(process["sandbox"]?.stringValue ?? ""), "\(process)")
         let run = try #require(harness.events("agent.started").first)
         let kinds = harness.events("*").filter { $0.runID == run.id }.map(\.kind)
         #expect(kinds.contains("context.assembled"))

@@ -67,3 +67,9 @@ public struct SupervisorLink: Service {
         while !Task.isCancelled, await !endOfInput.sleep(for: .seconds(3600)) {}
     }
 }
+
+extension SupervisorLink: CustomStringConvertible, CustomReflectable {
+    /// The name only: the settings inside hold secrets, and service groups log their services.
+    public var description: String { "SupervisorLink" }
+    public var customMirror: Mirror { Mirror(self, children: []) }
+}

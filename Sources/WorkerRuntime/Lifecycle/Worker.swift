@@ -7,6 +7,7 @@ import ModelAdapter
 import ServiceLifecycle
 import Settings
 import Telegram
+import Tools
 import UnixSignals
 
 /// The worker program: opens the database, records `process.started` (a child of the supervisor's
@@ -22,13 +23,15 @@ public enum Worker {
             database: try Database(path: settings.paths.database),
             identity: EventIdentity(source: .worker, rev: settings.rev, instance: settings.supervision?.instance),
             secrets: settings.secrets.map(\.value))
+        let sandbox = await BashSandbox.probe(policy: settings.toolPolicy)
         let process = try store.startSpan(
             "process", parent: settings.supervision?.parentEventID,
             payload: [
                 "program": "agent-worker", "version": .string(BuildInfo.version), "rev": JSONValue(settings.rev),
                 "pid": .int(Int64(getpid())), "db": .string(settings.paths.database), "model": .string(settings.model),
                 "supervised": .bool(settings.supervision != nil),
-            ])
+            ].merging(sandbox.payload) { first, _ in first })
+        if sandbox.state != .sandboxed { logger.warning("tools sandbox", metadata: ["state": "\(sandbox.summary)"]) }
         let telegram = TelegramClient(configuration: settings.telegram)
         let bot: User
         do {
@@ -44,7 +47,8 @@ public enum Worker {
             logger.warning("setMyCommands failed", metadata: ["error": "\(error.message)"])
         }
 
-        let context = WorkerContext(settings: settings, store: store, process: process, telegram: telegram, bot: bot, logger: logger)
+        let context = WorkerContext(
+            settings: settings, store: store, process: process, telegram: telegram, bot: bot, sandbox: sandbox, logger: logger)
         let chatStops = ChatStops()
         let caller = ModelCaller(
             client: OpenAIChatClient(configuration: settings.openAI), policy: settings.retryPolicy, breaker: CircuitBreaker(),

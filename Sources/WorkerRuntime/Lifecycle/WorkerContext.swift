@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ProcessControl
 import Telegram
+import Tools
 
 /// What every part of the running worker shares: its settings, its record, Telegram, the stores, the doorbells.
 public struct WorkerContext: Sendable {
@@ -21,12 +22,15 @@ public struct WorkerContext: Sendable {
     public let newUpdates: Doorbell
     /// Rung when messages were queued: the sender has work.
     public let newMessages: Doorbell
+    /// Whether `bash` runs sandboxed, unsandboxed (allowed by the operator) or not at all.
+    public let sandbox: SandboxStatus
     public let failpoint: Failpoint
     public let startedAt: Date
     public let logger: Logger
 
     public init(
-        settings: WorkerSettings, store: EventStore, process: Span, telegram: any TelegramAPI, bot: User, logger: Logger
+        settings: WorkerSettings, store: EventStore, process: Span, telegram: any TelegramAPI, bot: User, sandbox: SandboxStatus,
+        logger: Logger
     ) {
         self.settings = settings
         self.store = store
@@ -38,8 +42,15 @@ public struct WorkerContext: Sendable {
         self.conversation = ConversationStore(database: store.database)
         self.newUpdates = Doorbell()
         self.newMessages = Doorbell()
+        self.sandbox = sandbox
         self.failpoint = Failpoint(settings.failpoint)
         self.startedAt = Date()
         self.logger = logger
     }
+}
+
+extension WorkerContext: CustomStringConvertible, CustomReflectable {
+    /// The name only: the settings inside hold secrets, and service groups log their services.
+    public var description: String { "WorkerContext" }
+    public var customMirror: Mirror { Mirror(self, children: []) }
 }

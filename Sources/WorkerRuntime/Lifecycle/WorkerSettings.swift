@@ -3,10 +3,11 @@ import Foundation
 import ModelAdapter
 import Settings
 import Telegram
+import Tools
 
 /// Everything the worker reads from the environment (SPEC section 10), checked at start: a missing or malformed
 /// value stops it with one line naming the variable, never showing a secret.
-public struct WorkerSettings: Sendable {
+public struct WorkerSettings: Sendable, CustomReflectable {
     /// Set when the supervisor started the worker (`AGENT_PARENT_EVENT_ID`): it then speaks the stdout protocol
     /// and exits at the end of its stdin.
     public struct Supervision: Sendable, Equatable {
@@ -37,6 +38,8 @@ public struct WorkerSettings: Sendable {
     public var sendTotalPerSecond: Double
     /// How model calls are retried (`AGENT_MODEL_MAX_RETRIES`, `AGENT_MODEL_RETRY_BASE_MS`, `AGENT_MODEL_RETRY_CAP_MS`).
     public var retryPolicy: RetryPolicy
+    /// What the agent's tools may do (AGENT_TOOLS, AGENT_TOOL_TIERS, AGENT_ALLOW_UNSANDBOXED_EXEC...: docs/tools.md).
+    public var toolPolicy: ToolPolicy
     /// A named point at which the worker kills itself with SIGKILL (`AGENT_FAILPOINT`), for crash tests.
     public var failpoint: String?
     /// Values that must never be stored or printed.
@@ -89,6 +92,7 @@ public struct WorkerSettings: Sendable {
             maxRetries: try environment.integer("AGENT_MODEL_MAX_RETRIES", default: 3, in: 0...20),
             base: try environment.milliseconds("AGENT_MODEL_RETRY_BASE_MS", default: 500),
             cap: try environment.milliseconds("AGENT_MODEL_RETRY_CAP_MS", default: 8000))
+        toolPolicy = try ToolPolicy(environment: environment)
         failpoint = environment.optional("AGENT_FAILPOINT")
         secrets = [Secret(token), Secret(apiKey)]
     }
@@ -98,5 +102,15 @@ public struct WorkerSettings: Sendable {
         let parts = message.split(separator: ":", maxSplits: 1)
         guard parts.count == 2 else { return ConfigurationError(variable: "configuration", problem: message) }
         return ConfigurationError(variable: String(parts[0]), problem: parts[1].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// What a dump or a log line may show: never the secrets, nor the tool policy (which knows them to mask them).
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "paths": paths, "model": model, "supervision": supervision as Any, "rev": rev as Any,
+                "allowedUserIDs": allowedUserIDs.sorted(), "adminUserIDs": adminUserIDs.sorted(),
+            ])
     }
 }

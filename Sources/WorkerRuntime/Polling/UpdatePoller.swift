@@ -94,3 +94,9 @@ public struct UpdatePoller: Service {
         await sleepUnlessShuttingDown(for: delay)
     }
 }
+
+extension UpdatePoller: CustomStringConvertible, CustomReflectable {
+    /// The name only: the settings inside hold secrets, and service groups log their services.
+    public var description: String { "UpdatePoller" }
+    public var customMirror: Mirror { Mirror(self, children: []) }
+}

@@ -3,6 +3,7 @@ import Events
 import Foundation
 import Settings
 import Telegram
+import Tools
 
 /// Answers the commands (SPEC section 4, step 5) from the database and the worker's own state.
 public struct CommandHandler: Sendable {
@@ -46,6 +47,7 @@ public struct CommandHandler: Sendable {
             instance: \(context.settings.supervision?.instance.map(String.init) ?? "standalone")
             uptime: \(uptime / 3600)h \(uptime % 3600 / 60)m \(uptime % 60)s
             model: \(Self.escape(context.settings.model))
+            tools: \(Self.escape(context.sandbox.summary))
             today: \(today.calls) calls, \(today.input) tokens in, \(today.output) out, \(Self.dollars(today.cost))
             """
     }

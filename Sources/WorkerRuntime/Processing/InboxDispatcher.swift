@@ -107,3 +107,9 @@ public struct InboxDispatcher: Service {
         return Command(text: text) == .stop
     }
 }
+
+extension InboxDispatcher: CustomStringConvertible, CustomReflectable {
+    /// The name only: the settings inside hold secrets, and service groups log their services.
+    public var description: String { "InboxDispatcher" }
+    public var customMirror: Mirror { Mirror(self, children: []) }
+}
