@@ -123,7 +123,8 @@ let package = Package(
         ),
 
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
-        .testTarget(name: "LogViewerTests", dependencies: ["LogViewer", "Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LogViewerTests", dependencies: ["LogViewer", "Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(name: "RevisionsTests", dependencies: ["Revisions", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
@@ -136,8 +137,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "TelegramTests", dependencies: ["Telegram", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),
-        .testTarget(name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),
-        .testTarget(name: "ToolsTests", dependencies: ["Tools", "Events", "Settings", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "TelegramTests", dependencies: ["Telegram", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport", "Events", "ProcessControl"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "ToolsTests", dependencies: ["Tools", "Events", "Settings", "TestSupport", "ProcessControl"],
+            swiftSettings: strictSettings),
     ]
 )

@@ -50,7 +50,8 @@ public struct ContextAssembler: Sendable {
         switch message.role {
         case "user": return .user(message.content)
         case "system": return .system(message.content)
-        case "assistant": return .assistant(message.content.isEmpty ? nil : message.content, toolCalls: StoredToolCalls.decode(message.toolCalls))
+        case "assistant":
+            return .assistant(message.content.isEmpty ? nil : message.content, toolCalls: StoredToolCalls.decode(message.toolCalls))
         case "tool": return message.toolCallID.map { .tool(callID: $0, content: message.content) }
         default: return nil
         }

@@ -33,7 +33,8 @@ public struct TruncatingCompressor: ContextCompressor {
                 if toolResultsSeen > recentToolResults { limit = min(limit, oldToolOutputCharacters) }
             }
             if message.content.count > limit {
-                kept[index] = message.withContent(String(message.content.prefix(limit)) + "\n[cut: \(message.content.count - limit) more characters]")
+                kept[index] = message.withContent(
+                    String(message.content.prefix(limit)) + "\n[cut: \(message.content.count - limit) more characters]")
             }
         }
         return kept

@@ -42,12 +42,15 @@ public struct ModelCaller<C: Clock<Duration>>: Sendable {
                 if breaker.recordFailure(signature: Self.signature(of: error), at: .now) == .opened {
                     _ = try? parent.event(
                         EventKind.circuitOpened, level: .warn,
-                        payload: ["service": "model", "error": .string(error.message), "open_s": .int(breaker.openDuration.components.seconds)])
+                        payload: [
+                            "service": "model", "error": .string(error.message), "open_s": .int(breaker.openDuration.components.seconds),
+                        ])
                 }
                 guard error.isRetryable else { throw error }
                 guard retry < policy.maxRetries else {
                     _ = try? parent.event(
-                        EventKind.retryExhausted, level: .warn, payload: ["attempts": .int(Int64(retry + 1)), "error": .string(error.message)])
+                        EventKind.retryExhausted, level: .warn,
+                        payload: ["attempts": .int(Int64(retry + 1)), "error": .string(error.message)])
                     throw error
                 }
                 retry += 1

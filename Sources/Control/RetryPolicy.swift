@@ -9,7 +9,9 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The longest `Retry-After` obeyed; a longer one is cut to this.
     public var maxRetryAfter: Duration
 
-    public init(maxRetries: Int = 3, base: Duration = .milliseconds(500), cap: Duration = .seconds(8), maxRetryAfter: Duration = .seconds(60)) {
+    public init(
+        maxRetries: Int = 3, base: Duration = .milliseconds(500), cap: Duration = .seconds(8), maxRetryAfter: Duration = .seconds(60)
+    ) {
         self.maxRetries = maxRetries
         self.base = base
         self.cap = cap
@@ -18,7 +20,9 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The wait before retry number `retry` (1-based): the provider's `retryAfter` when it gave one (at most
     /// `maxRetryAfter`), else uniform in `0...min(cap, base * 2^(retry-1))`.
-    public func delay<Generator: RandomNumberGenerator>(beforeRetry retry: Int, retryAfter: Duration?, using random: inout Generator) -> Duration {
+    public func delay<Generator: RandomNumberGenerator>(beforeRetry retry: Int, retryAfter: Duration?, using random: inout Generator)
+        -> Duration
+    {
         if let retryAfter { return min(max(retryAfter, .zero), maxRetryAfter) }
         let grown = base * (1 << min(max(retry - 1, 0), 30))
         let ceiling = grown > cap || grown < base ? cap : grown

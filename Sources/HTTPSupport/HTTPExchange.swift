@@ -80,7 +80,8 @@ public enum HTTPExchange {
 
         /// Ends the exchange with `outcome` unless it has ended already.
         func finish(_ outcome: Outcome) {
-            let (continuation, task, timer) = state.withLock { state -> (CheckedContinuation<Outcome, Never>?, URLSessionDataTask?, DispatchWorkItem?) in
+            let (continuation, task, timer) = state.withLock {
+                state -> (CheckedContinuation<Outcome, Never>?, URLSessionDataTask?, DispatchWorkItem?) in
                 guard state.outcome == nil else { return (nil, nil, nil) }
                 state.outcome = outcome
                 defer { state.continuation = nil }

@@ -26,7 +26,9 @@ public struct UsageReport: Sendable {
     public let rows: [Row]
 
     /// Sums every `model.completed` event, optionally only those since `minimumTimestamp` (unix ms).
-    public static func load(from database: Database, by grouping: Grouping, minimumTimestamp: Int64? = nil) throws(EventsError) -> UsageReport {
+    public static func load(from database: Database, by grouping: Grouping, minimumTimestamp: Int64? = nil) throws(EventsError)
+        -> UsageReport
+    {
         let key: String
         switch grouping {
         case .day: key = "date(ts / 1000, 'unixepoch', 'localtime')"

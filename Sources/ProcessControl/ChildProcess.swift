@@ -233,7 +233,8 @@ public final class ChildProcess: Sendable {
         case .file(let path):
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else {
-                throw ProcessControlError(.streamSetupFailed, "cannot open \(path) for output: \(String(cString: strerror(errno)))", errno: errno)
+                throw ProcessControlError(
+                    .streamSetupFailed, "cannot open \(path) for output: \(String(cString: strerror(errno)))", errno: errno)
             }
             toClose.append(fd)
             posix_spawn_file_actions_adddup2(&actions, fd, target)

@@ -40,16 +40,20 @@ public struct EnvironmentReader: Sendable {
     public func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int> = 0...Int.max) throws(ConfigurationError) -> Int {
         guard let text = optional(name) else { return fallback }
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
-            throw ConfigurationError(variable: name, problem: "must be a whole number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+            throw ConfigurationError(
+                variable: name, problem: "must be a whole number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
         }
         return value
     }
 
     /// A number in `range`, or `fallback` when unset.
-    public func number(_ name: String, default fallback: Double, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws(ConfigurationError) -> Double {
+    public func number(_ name: String, default fallback: Double, in range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude)
+        throws(ConfigurationError) -> Double
+    {
         guard let text = optional(name) else { return fallback }
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, range.contains(value) else {
-            throw ConfigurationError(variable: name, problem: "must be a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
+            throw ConfigurationError(
+                variable: name, problem: "must be a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
         }
         return value
     }

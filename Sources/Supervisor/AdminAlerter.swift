@@ -40,7 +40,8 @@ public struct AdminAlerter: Sendable {
                     delivered += 1
                 } else {
                     let description = (answer?["description"] as? String) ?? "HTTP \(status)"
-                    failure = failure ?? "sendMessage to \(admin) failed: \(description.replacingOccurrences(of: token, with: "[REDACTED]"))"
+                    failure =
+                        failure ?? "sendMessage to \(admin) failed: \(description.replacingOccurrences(of: token, with: "[REDACTED]"))"
                 }
             } catch let error as URLError {
                 failure = failure ?? "sendMessage to \(admin) failed: network error \(error.code.rawValue)"

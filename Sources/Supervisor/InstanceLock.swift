@@ -23,7 +23,8 @@ public final class InstanceLock: Sendable {
             var buffer = [UInt8](repeating: 0, count: 32)
             let count = read(fd, &buffer, buffer.count)
             close(fd)
-            let holder = count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            let holder =
+                count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
             throw SupervisorError(
                 .alreadyRunning,
                 "another supervisord-agent (pid \(holder)) is already running on \(databasePath); refusing to start a second one")

@@ -96,7 +96,8 @@ public final class WorkerSupervisor: Service {
                         EventKind.crashLoopDetected, level: .error,
                         payload: [
                             "exits": .int(Int64(exits)), "window_s": .int(settings.crashWindow.components.seconds),
-                            "rev": JSONValue(outcome.rev), "current_good_rev": JSONValue(try DerivedState(database: store.database).currentGoodRev()),
+                            "rev": JSONValue(outcome.rev),
+                            "current_good_rev": JSONValue(try DerivedState(database: store.database).currentGoodRev()),
                         ])
                 }
             }
@@ -124,7 +125,8 @@ public final class WorkerSupervisor: Service {
         let started = ContinuousClock.now
 
         guard let path else {
-            try recordExit(spawned: spawned, status: nil, uptime: .zero, reason: "no_worker", error: "nothing deployed and no --worker given")
+            try recordExit(
+                spawned: spawned, status: nil, uptime: .zero, reason: "no_worker", error: "nothing deployed and no --worker given")
             return Outcome(rev: nil, uptime: .zero, becameReady: false)
         }
         var environment = settings.workerEnvironment
@@ -203,7 +205,8 @@ public final class WorkerSupervisor: Service {
         if let error { payload["error"] = .string(error) }
         let failed = reason != "stopped" || status == nil
         try store.append(EventKind.workerExited, parent: spawned, level: failed ? .warn : .info, payload: payload)
-        logger.info("worker exited", metadata: ["status": "\(status.map(String.init(describing:)) ?? "not started")", "reason": "\(reason)"])
+        logger.info(
+            "worker exited", metadata: ["status": "\(status.map(String.init(describing:)) ?? "not started")", "reason": "\(reason)"])
     }
 
     /// With nothing deployed, installs `--worker PATH` as the first artifact, points `current` at it and records
@@ -221,7 +224,8 @@ public final class WorkerSupervisor: Service {
         } catch {
             throw SupervisorError(.startFailed, "cannot install \(fallback) as the first worker: \(error.localizedDescription)")
         }
-        try process.event(EventKind.revisionPromoted, payload: ["rev": .string(rev), "reason": "first worker", "source": .string(fallback)])
+        try process.event(
+            EventKind.revisionPromoted, payload: ["rev": .string(rev), "reason": "first worker", "source": .string(fallback)])
         logger.info("first worker promoted", metadata: ["rev": "\(rev)"])
     }
 

@@ -55,7 +55,9 @@ public final class AgentHarness: Sendable {
     }
 
     /// Starts `supervisord-agent --worker <worker>` with the worker's logs and its own in one file.
-    public func startSupervisor(worker: String = Executables.path("agent-worker"), _ extra: [String: String] = [:], name: String = "supervisor") throws -> ChildProcess {
+    public func startSupervisor(
+        worker: String = Executables.path("agent-worker"), _ extra: [String: String] = [:], name: String = "supervisor"
+    ) throws -> ChildProcess {
         try ChildProcess.spawn(
             ProcessSpec(
                 executable: Executables.path("supervisord-agent"), arguments: ["--worker", worker], environment: environment(extra),

@@ -42,7 +42,8 @@ struct Tail: AsyncParsableCommand {
         if let since { SinceArgument(since)!.apply(to: &filter, now: nowMilliseconds()) }
         let limit = n ?? (since == nil ? 20 : nil)
         let reader = EventReader(database: db)
-        let (events, cursor) = try reading { () throws(EventsError) in try reader.newest(matching: filter, limit: limit == 0 ? nil : limit) }
+        let (events, cursor) = try reading { () throws(EventsError) in try reader.newest(matching: filter, limit: limit == 0 ? nil : limit)
+        }
         let formatter = EventFormatter(terminal: Terminal.standardOutput())
         let render: ([Event]) -> Void = { batch in
             Terminal.write(batch.map { (json ? EventFormatter.json($0) : formatter.line($0)) + "\n" }.joined())

@@ -39,7 +39,8 @@ struct Tree: ParsableCommand {
             }
             rootID = run.id
         } else {
-            guard let process = try reading({ () throws(EventsError) in try reader.latest(kind: EventKind.processStarted, source: .supervisor) }) else {
+            let newestSupervisor = { () throws(EventsError) in try reader.latest(kind: EventKind.processStarted, source: .supervisor) }
+            guard let process = try reading(newestSupervisor) else {
                 throw Failure.nothingFound("no supervisor process.started yet; give an event id or --last-run")
             }
             rootID = process.id

@@ -1,8 +1,8 @@
 import Events
 import Foundation
 import ProcessControl
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Several processes writing one file")
 struct ConcurrentWritersTests {
@@ -17,7 +17,9 @@ struct ConcurrentWritersTests {
                     try await ProcessRunner.run(
                         ProcessSpec(
                             executable: Executables.path("event-writer"),
-                            arguments: ["--db", path, "--count", "5000", "--kind", "test.concurrent", "--payload", "{\"writer\":\(writer)}"],
+                            arguments: [
+                                "--db", path, "--count", "5000", "--kind", "test.concurrent", "--payload", "{\"writer\":\(writer)}",
+                            ],
                             environment: TestEnvironment.make()),
                         timeout: .seconds(120))
                 }

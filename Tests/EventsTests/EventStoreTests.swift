@@ -1,8 +1,8 @@
 import Events
 import Foundation
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Event store")
 struct EventStoreTests {
@@ -65,7 +65,9 @@ struct EventStoreTests {
         #expect(try store.database.query("SELECT MAX(id) FROM events").first?[0].int64 == second.id + 1)
     }
 
-    @Test("malformed kinds are refused", arguments: ["", "agent", "Agent.Started", "agent..started", "agent.started.", ".agent", "agent started", "1agent.x"])
+    @Test(
+        "malformed kinds are refused",
+        arguments: ["", "agent", "Agent.Started", "agent..started", "agent.started.", ".agent", "agent started", "1agent.x"])
     func malformedKinds(kind: String) throws {
         let store = try makeStore()
         let error = #expect(throws: EventsError.self) { try store.append(kind) }
@@ -185,16 +187,23 @@ struct EventStoreTests {
         #expect(events[1].payloadObject == ["value": [1, 2]])
     }
 
-    @Test("a time filter finds its first row by bisection over the ids, gaps included", arguments: [0, 1, 999, 1000, 1001, 2500, 4990, 5000, 9999])
+    @Test(
+        "a time filter finds its first row by bisection over the ids, gaps included",
+        arguments: [0, 1, 999, 1000, 1001, 2500, 4990, 5000, 9999])
     func timeFilter(since: Int64) throws {
         let clock = Mutex<Int64>(0)
         let store = EventStore(
             database: try Database(path: folder.file("agent.db")), identity: EventIdentity(source: .worker),
-            now: { clock.withLock { $0 += 10; return $0 } })
+            now: {
+                clock.withLock {
+                    $0 += 10; return $0
+                }
+            })
         for _ in 0..<500 { try store.append("test.timed") }
         try store.database.execute("DELETE FROM events WHERE id % 7 = 0")  // Gaps, as pruning would leave.
         let expected = try store.database.query("SELECT id FROM events WHERE ts >= ? ORDER BY id", [.integer(since)]).map { $0[0].int64! }
-        let found = try EventReader(database: store.database).newest(matching: EventFilter(minimumTimestamp: since), limit: nil).events.map(\.id)
+        let found = try EventReader(database: store.database).newest(matching: EventFilter(minimumTimestamp: since), limit: nil).events.map(
+            \.id)
         #expect(found == expected)
     }
 }

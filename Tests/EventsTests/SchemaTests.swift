@@ -1,7 +1,7 @@
 import Events
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Schema migrations")
 struct SchemaTests {

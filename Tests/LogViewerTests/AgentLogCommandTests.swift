@@ -1,8 +1,8 @@
 import Events
 import Foundation
 import ProcessControl
-import Testing
 import TestSupport
+import Testing
 
 /// `agent-log` run as a child process, as a person or a script would run it.
 @Suite("agent-log")
@@ -49,7 +49,9 @@ struct AgentLogCommandTests {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
         #expect(objects.count == 2)
-        let keys: Set<String> = ["id", "ts", "kind", "parent_id", "run_id", "source", "pid", "rev", "instance", "chat_id", "level", "payload"]
+        let keys: Set<String> = [
+            "id", "ts", "kind", "parent_id", "run_id", "source", "pid", "rev", "instance", "chat_id", "level", "payload",
+        ]
         #expect(Set(objects[0].keys) == keys)
         #expect(objects[0]["chat_id"] as? Int == 9)
         #expect(objects[0]["level"] as? String == "warn")
@@ -146,7 +148,9 @@ struct AgentLogCommandTests {
     func runsAndUsage() async throws {
         let store = try makeStore()
         let run = try store.startRun(parent: nil, chat: 42)
-        try run.event("model.completed", payload: ["model": "gpt-x", "input_tokens": 300, "output_tokens": 40, "cached_tokens": 100, "cost_usd": 0.002])
+        try run.event(
+            "model.completed",
+            payload: ["model": "gpt-x", "input_tokens": 300, "output_tokens": 40, "cached_tokens": 100, "cost_usd": 0.002])
         try run.event("model.completed", payload: ["model": "gpt-x", "input_tokens": nil, "output_tokens": nil])
         try run.complete(["turns": 2, "input_tokens": 300, "output_tokens": 40, "cost_usd": 0.002, "usage_complete": false])
         let failed = try store.startRun(parent: nil, chat: 43)
@@ -195,7 +199,10 @@ struct AgentLogCommandTests {
             #expect(result.status == .exited(1), "\(arguments)")
             #expect(result.standardError.split(separator: "\n").count == 1, "\(arguments)")
         }
-        for arguments in [["tail", "--bogus"], ["tail", "--since", "yesterday"], ["tail", "-n", "-3"], ["usage", "--by", "week"], ["tree", "1", "--last-run"], ["nonsense"]] {
+        for arguments in [
+            ["tail", "--bogus"], ["tail", "--since", "yesterday"], ["tail", "-n", "-3"], ["usage", "--by", "week"],
+            ["tree", "1", "--last-run"], ["nonsense"],
+        ] {
             let result = try await agentLog(arguments + ["--db", databasePath])
             #expect(result.status == .exited(2), "\(arguments)")
         }
@@ -224,7 +231,8 @@ struct AgentLogCommandTests {
             ProcessSpec(executable: "script", arguments: ["-qec", command, "/dev/null"], environment: TestEnvironment.make()))
         #expect(onTerminal.standardOutput.contains("\u{1B}[31mtest.failed"))
         let noColor = try await ProcessRunner.run(
-            ProcessSpec(executable: "script", arguments: ["-qec", command, "/dev/null"], environment: TestEnvironment.make(["NO_COLOR": "1"])))
+            ProcessSpec(
+                executable: "script", arguments: ["-qec", command, "/dev/null"], environment: TestEnvironment.make(["NO_COLOR": "1"])))
         #expect(noColor.standardOutput.contains("test.failed"))
         #expect(!noColor.standardOutput.contains("\u{1B}["))
         let piped = try await agentLog(["tail", "--db", databasePath])

@@ -1,8 +1,8 @@
 import Events
-import Synchronization
 import LogViewer
-import Testing
+import Synchronization
 import TestSupport
+import Testing
 
 @Suite("Event trees")
 struct EventTreeTests {

@@ -52,7 +52,10 @@ import Testing
         let harness = try OpenAIHarness()
         defer { harness.double.stop() }
         harness.double.enqueue(
-            .toolCalls([OpenAIToolCall(id: "call_a", name: "read", arguments: #"{"path":"README.md"}"#), OpenAIToolCall(id: "call_b", name: "ls", arguments: "{}")]),
+            .toolCalls([
+                OpenAIToolCall(id: "call_a", name: "read", arguments: #"{"path":"README.md"}"#),
+                OpenAIToolCall(id: "call_b", name: "ls", arguments: "{}"),
+            ]),
             .text("The README says hello."))
         let question: [ChatMessage] = [.system("You can read files."), .user("What does the README say?")]
         let first = try await harness.client.complete(OpenAIHarness.request(question, tools: OpenAIHarness.tools))
@@ -62,11 +65,12 @@ import Testing
         #expect(first.toolCalls.map(\.name) == ["read", "ls"])
         #expect(first.toolCalls.first?.parsedArguments == ["path": "README.md"])
 
-        let followUp = question + [
-            .assistant(first.text, toolCalls: first.toolCalls),
-            .tool(callID: "call_a", content: "hello"),
-            .tool(callID: "call_b", content: "README.md\nSources/"),
-        ]
+        let followUp =
+            question + [
+                .assistant(first.text, toolCalls: first.toolCalls),
+                .tool(callID: "call_a", content: "hello"),
+                .tool(callID: "call_b", content: "README.md\nSources/"),
+            ]
         let second = try await harness.client.complete(OpenAIHarness.request(followUp, tools: OpenAIHarness.tools))
         #expect(second.text == "The README says hello.")
         #expect(second.finishReason == .stop)
@@ -121,7 +125,8 @@ import Testing
     @Test func toolCallsWithoutIDsGetStableUniqueIDs() async throws {
         let harness = try OpenAIHarness()
         defer { harness.double.stop() }
-        let body = #"{"id":"gen-1","model":"local","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"type":"function","function":{"name":"ls","arguments":"{}"}},{"function":{"name":"ls","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#
+        let body =
+            #"{"id":"gen-1","model":"local","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"type":"function","function":{"name":"ls","arguments":"{}"}},{"function":{"name":"ls","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#
         harness.double.enqueue(.raw(status: 200, body: body), .raw(status: 200, body: body))
         let request = OpenAIHarness.request([.user("ls twice")], tools: OpenAIHarness.tools)
         let first = try await harness.client.complete(request)
@@ -142,7 +147,8 @@ import Testing
     @Test func argumentsGivenAsAnObjectBecomeText() async throws {
         let harness = try OpenAIHarness()
         defer { harness.double.stop() }
-        harness.double.enqueue(.toolCalls([OpenAIToolCall(id: "c1", name: "read", argumentsObject: ["path": "Package.swift", "offset": 3])]))
+        harness.double.enqueue(
+            .toolCalls([OpenAIToolCall(id: "c1", name: "read", argumentsObject: ["path": "Package.swift", "offset": 3])]))
         let response = try await harness.client.complete(OpenAIHarness.request([.user("read")], tools: OpenAIHarness.tools))
         let call = try #require(response.toolCalls.first)
         #expect(call.parsedArguments == ["offset": 3, "path": "Package.swift"])
@@ -164,7 +170,8 @@ import Testing
         harness.double.enqueue(
             .raw(
                 status: 200,
-                body: #"{"id":"x","model":"m","choices":[{"message":{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},"finish_reason":"length"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}"#
+                body:
+                    #"{"id":"x","model":"m","choices":[{"message":{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},"finish_reason":"length"}],"usage":{"prompt_tokens":3,"completion_tokens":2}}"#
             ))
         let response = try await harness.client.complete(OpenAIHarness.request([.user("x")]))
         #expect(response.text == "ab")
@@ -178,7 +185,9 @@ import Testing
         harness.double.enqueue(.delayed(.seconds(10), .text("late")))
         let clock = ContinuousClock()
         let start = clock.now
-        let call = Task { await harness.error { () async throws(ModelError) in try await harness.client.complete(OpenAIHarness.request([.user("x")])) } }
+        let call = Task {
+            await harness.error { () async throws(ModelError) in try await harness.client.complete(OpenAIHarness.request([.user("x")])) }
+        }
         _ = await harness.double.waitForRequests(count: 1)
         call.cancel()
         let error = try #require(await call.value)
@@ -188,7 +197,9 @@ import Testing
     }
 
     @Test func theConfigurationNeverShowsTheKey() throws {
-        let configuration = try OpenAIConfiguration.fromEnvironment(["OPENAI_API_KEY": OpenAIHarness.apiKey, "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"])
+        let configuration = try OpenAIConfiguration.fromEnvironment([
+            "OPENAI_API_KEY": OpenAIHarness.apiKey, "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+        ])
         #expect(configuration.baseURL.absoluteString == "http://127.0.0.1:9/v1")
         #expect(SecretLeakCheck.leaks(of: OpenAIHarness.apiKey, in: configuration).isEmpty)
         #expect(SecretLeakCheck.leaks(of: OpenAIHarness.apiKey, in: OpenAIChatClient(configuration: configuration)).isEmpty)

@@ -18,21 +18,32 @@ import Testing
         Bad(name: "no model", body: #"{"messages":[{"role":"user","content":"x"}]}"#, path: "model"),
         Bad(name: "no messages", body: #"{"model":"m","messages":[]}"#, path: "messages"),
         Bad(name: "unknown role", body: #"{"model":"m","messages":[{"role":"robot","content":"x"}]}"#, path: "messages[0]"),
-        Bad(name: "tool message without its call id", body: #"{"model":"m","messages":[{"role":"tool","content":"x"}]}"#, path: "messages[0]"),
+        Bad(
+            name: "tool message without its call id", body: #"{"model":"m","messages":[{"role":"tool","content":"x"}]}"#,
+            path: "messages[0]"),
         Bad(
             name: "tool call arguments as an object",
-            body: #"{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"ls","arguments":{}}}]}]}"#,
+            body:
+                #"{"model":"m","messages":[{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"ls","arguments":{}}}]}]}"#,
             path: "messages[0]"),
-        Bad(name: "temperature above 2", body: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":3}"#, path: "temperature"),
-        Bad(name: "max tokens as text", body: #"{"model":"m","messages":[{"role":"user","content":"x"}],"max_completion_tokens":"10"}"#, path: "max_completion_tokens"),
+        Bad(
+            name: "temperature above 2", body: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":3}"#,
+            path: "temperature"),
+        Bad(
+            name: "max tokens as text", body: #"{"model":"m","messages":[{"role":"user","content":"x"}],"max_completion_tokens":"10"}"#,
+            path: "max_completion_tokens"),
         Bad(
             name: "tool without type",
-            body: #"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"function":{"name":"ls","parameters":{}}}]}"#, path: "tools[0]"),
+            body: #"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"function":{"name":"ls","parameters":{}}}]}"#,
+            path: "tools[0]"),
         Bad(
             name: "tool name with a space",
-            body: #"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"list files"}}]}"#,
+            body:
+                #"{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"list files"}}]}"#,
             path: "tools[0].function.name"),
-        Bad(name: "unknown tool choice", body: #"{"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"always"}"#, path: "tool_choice"),
+        Bad(
+            name: "unknown tool choice", body: #"{"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"always"}"#,
+            path: "tool_choice"),
     ]
 
     @Test(arguments: bad)
@@ -50,7 +61,8 @@ import Testing
     @Test func aBodyThatIsNotJSONIsAViolation() throws {
         let double = try OpenAIDouble()
         defer { double.stop() }
-        let response = try RawHTTPClient(port: double.port).send("POST", "/v1/chat/completions", json: "{model:", headers: ["Authorization": "Bearer k"])
+        let response = try RawHTTPClient(port: double.port).send(
+            "POST", "/v1/chat/completions", json: "{model:", headers: ["Authorization": "Bearer k"])
         #expect(response.status == 400)
         #expect(double.violations.count == 1)
     }
@@ -65,7 +77,8 @@ import Testing
              "tools":[{"type":"function","function":{"name":"ls","description":"d","parameters":{"type":"object"},"strict":null}}],
              "tool_choice":{"type":"function","function":{"name":"ls"}},"max_completion_tokens":5,"temperature":0,"stream":false,"seed":1}
             """#
-        let response = try RawHTTPClient(port: double.port).send("POST", "/v1/chat/completions", json: body, headers: ["Authorization": "Bearer k"])
+        let response = try RawHTTPClient(port: double.port).send(
+            "POST", "/v1/chat/completions", json: body, headers: ["Authorization": "Bearer k"])
         #expect(response.status == 200)
         #expect(double.violations.isEmpty, "\(double.violations)")
         #expect(response.headers["x-request-id"]?.hasPrefix("req_") == true)
@@ -98,7 +111,9 @@ import Testing
         let client = RawHTTPClient(port: double.port)
         let scripted = try client.send(
             "POST", "/_double/answers",
-            json: #"[{"text":"scripted","usage":"omitted"},{"tool_calls":[{"name":"ls","arguments":{"path":"."}}]},{"error":"rate_limited","retry_after":3}]"#)
+            json:
+                #"[{"text":"scripted","usage":"omitted"},{"tool_calls":[{"name":"ls","arguments":{"path":"."}}]},{"error":"rate_limited","retry_after":3}]"#
+        )
         #expect(try JSONValue(parsing: scripted.text)["scripted"] == 3)
         #expect(try client.send("POST", "/_double/answers", json: #"{"error":"gremlins"}"#).status == 400)
         let request = #"{"model":"m","messages":[{"role":"user","content":"x"}]}"#

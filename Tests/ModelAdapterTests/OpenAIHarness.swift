@@ -35,7 +35,8 @@ struct OpenAIHarness {
                 "type": "object", "properties": ["path": ["type": "string"], "offset": ["type": "integer", "minimum": 1]],
                 "required": ["path"], "additionalProperties": false,
             ]),
-        ToolDefinition(name: "ls", description: "List a folder.", parameters: ["type": "object", "properties": ["path": ["type": "string"]]]),
+        ToolDefinition(
+            name: "ls", description: "List a folder.", parameters: ["type": "object", "properties": ["path": ["type": "string"]]]),
     ]
 
     static func request(_ messages: [ChatMessage], tools: [ToolDefinition] = []) -> CompletionRequest {

@@ -16,7 +16,10 @@ struct SchemaCrossCheckTests {
         defer { double.stop() }
         let client = OpenAIChatClient(configuration: OpenAIConfiguration(apiKey: "k", baseURL: URL(string: double.baseURL)!))
         var request = OpenAIHarness.request(
-            [.system("s"), .user("u"), .assistant(nil, toolCalls: [ToolCall(id: "c", name: "ls", arguments: "{}")]), .tool(callID: "c", content: "out"), .assistant("done")],
+            [
+                .system("s"), .user("u"), .assistant(nil, toolCalls: [ToolCall(id: "c", name: "ls", arguments: "{}")]),
+                .tool(callID: "c", content: "out"), .assistant("done"),
+            ],
             tools: OpenAIHarness.tools)
         request.toolChoice = .function("ls")
         request.temperature = 0.7
@@ -33,7 +36,11 @@ struct SchemaCrossCheckTests {
         try JSONValue.array(bodies).serialized.write(toFile: input.file("bodies.json"), atomically: true, encoding: .utf8)
         let result = try await ProcessRunner.run(
             ProcessSpec(
-                executable: "/bin/sh", arguments: ["-c", "exec \"$0\" \"$1\" < \"$2\"", python, "\(Repository.root)/scripts/proof/validate_chat_requests.py", input.file("bodies.json")],
+                executable: "/bin/sh",
+                arguments: [
+                    "-c", "exec \"$0\" \"$1\" < \"$2\"", python, "\(Repository.root)/scripts/proof/validate_chat_requests.py",
+                    input.file("bodies.json"),
+                ],
                 environment: TestEnvironment.make()),
             timeout: .seconds(60))
         #expect(result.status == .exited(0), "\(result.standardError)")
@@ -41,7 +48,9 @@ struct SchemaCrossCheckTests {
         try #require(verdicts.count == bodies.count)
         for (body, verdict) in zip(bodies, verdicts) {
             let swiftValid = specification.check(body).isEmpty
-            #expect(swiftValid == (verdict == .null), "jsonschema: \(verdict.serialized); double: \(specification.check(body)); body: \(body.serialized)")
+            #expect(
+                swiftValid == (verdict == .null),
+                "jsonschema: \(verdict.serialized); double: \(specification.check(body)); body: \(body.serialized)")
         }
         #expect(verdicts.prefix(2).allSatisfy { $0 == .null })
         #expect(verdicts.dropFirst(2).allSatisfy { $0 != .null })

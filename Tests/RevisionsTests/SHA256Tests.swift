@@ -1,8 +1,8 @@
 import Foundation
 import ProcessControl
 import Revisions
-import Testing
 import TestSupport
+import Testing
 
 @Suite("SHA-256")
 struct SHA256Tests {

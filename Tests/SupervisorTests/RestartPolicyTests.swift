@@ -30,7 +30,8 @@ struct RestartPolicyTests {
         var detector = detector()
         let start = ContinuousClock.now
         for index in 0..<4 {
-            #expect(detector.recordExit(at: start + .seconds(index * 10), uptime: .seconds(5), becameReady: true) == .restart(attempt: index))
+            #expect(
+                detector.recordExit(at: start + .seconds(index * 10), uptime: .seconds(5), becameReady: true) == .restart(attempt: index))
         }
         #expect(detector.recordExit(at: start + .seconds(40), uptime: .seconds(5), becameReady: true) == .crashLoop(exits: 5, attempt: 4))
     }
@@ -51,7 +52,8 @@ struct RestartPolicyTests {
         let start = ContinuousClock.now
         #expect(detector.recordExit(at: start, uptime: .milliseconds(10), becameReady: false) == .restart(attempt: 0))
         #expect(detector.recordExit(at: start + .seconds(1), uptime: .milliseconds(10), becameReady: false) == .restart(attempt: 1))
-        #expect(detector.recordExit(at: start + .seconds(2), uptime: .milliseconds(10), becameReady: false) == .crashLoop(exits: 3, attempt: 2))
+        #expect(
+            detector.recordExit(at: start + .seconds(2), uptime: .milliseconds(10), becameReady: false) == .crashLoop(exits: 3, attempt: 2))
     }
 
     @Test("a worker that ran past the stable period forgets earlier failures")

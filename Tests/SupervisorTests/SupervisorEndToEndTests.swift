@@ -1,8 +1,8 @@
 import Events
 import Foundation
 import ProcessControl
-import Testing
 import TestSupport
+import Testing
 
 /// `supervisord-agent` as a user runs it, with real workers and fixture workers (shell scripts).
 @Suite("Supervisor end to end")
@@ -32,7 +32,9 @@ struct SupervisorEndToEndTests {
         #expect(await harness.wait { !harness.events("reply.sent").isEmpty })
 
         let result = try await ProcessRunner.run(
-            ProcessSpec(executable: Executables.path("agent-log"), arguments: ["tree", "--last-process", "--json"], environment: harness.environment()))
+            ProcessSpec(
+                executable: Executables.path("agent-log"), arguments: ["tree", "--last-process", "--json"],
+                environment: harness.environment()))
         let root = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         func children(_ node: [String: Any]) -> [[String: Any]] { node["children"] as? [[String: Any]] ?? [] }
         func child(_ node: [String: Any], _ kind: String) -> [String: Any]? { children(node).first { $0["kind"] as? String == kind } }
@@ -57,7 +59,8 @@ struct SupervisorEndToEndTests {
         supervisor.signal(SIGTERM)
         #expect(await supervisor.wait(timeout: .seconds(15)).status == .exited(0))
         let closing = try await ProcessRunner.run(
-            ProcessSpec(executable: Executables.path("agent-log"), arguments: ["tree", "--last-process"], environment: harness.environment()))
+            ProcessSpec(
+                executable: Executables.path("agent-log"), arguments: ["tree", "--last-process"], environment: harness.environment()))
         #expect(closing.standardOutput.contains("worker.exited"))
         #expect(closing.standardOutput.contains("process.stopped"))
         #expect(!harness.everythingWritten().contains(AgentHarness.token))
@@ -189,7 +192,8 @@ struct SupervisorEndToEndTests {
         #expect(worker.status == .exited(2))
         #expect(worker.standardError.hasPrefix("agent-worker: TELEGRAM_ALLOWED_USER_IDS: is required"))
         let overlap = try await ProcessRunner.run(
-            ProcessSpec(executable: Executables.path("agent-worker"), environment: harness.environment(["AGENT_WORKSPACE": harness.home + "/ws"])))
+            ProcessSpec(
+                executable: Executables.path("agent-worker"), environment: harness.environment(["AGENT_WORKSPACE": harness.home + "/ws"])))
         #expect(overlap.status == .exited(2))
         #expect(overlap.standardError.contains("AGENT_WORKSPACE"))
         for output in [result.standardError, worker.standardError, overlap.standardError] {
@@ -204,7 +208,8 @@ struct SupervisorEndToEndTests {
 struct SupervisorReapingTests {
     /// The parent pid and state of a process, from `/proc/<pid>/stat`.
     static func parentAndState(of pid: Int) -> (parent: Int, state: Substring)? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.range(of: ") ", options: .backwards)
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.range(of: ") ", options: .backwards)
         else { return nil }
         let fields = stat[close.upperBound...].split(separator: " ")
         guard fields.count > 1, let parent = Int(fields[1]) else { return nil }

@@ -87,9 +87,10 @@ import Testing
         defer { harness.double.stop() }
         harness.double.setWebhook("https://example.org/hook")
         harness.double.sendUserMessage(chatID: 4, userID: 4, text: "queued")
-        let error = try #require(await harness.error { () async throws(TelegramError) in
-            try await harness.client.getUpdates(offset: nil, limit: nil, timeout: 0, allowedUpdates: nil)
-        })
+        let error = try #require(
+            await harness.error { () async throws(TelegramError) in
+                try await harness.client.getUpdates(offset: nil, limit: nil, timeout: 0, allowedUpdates: nil)
+            })
         #expect(error.code == .conflict)
         #expect(error.apiDescription?.contains("webhook is active") == true)
         try await harness.client.deleteWebhook(dropPendingUpdates: false)
@@ -103,9 +104,12 @@ import Testing
     @Test func allowedUpdatesFilterTheKinds() async throws {
         let harness = try TelegramHarness()
         defer { harness.double.stop() }
-        harness.double.enqueue(update: ["edited_message": ["message_id": 1, "date": 1, "chat": ["id": 5, "type": "private"], "text": "edit"]])
+        harness.double.enqueue(update: [
+            "edited_message": ["message_id": 1, "date": 1, "chat": ["id": 5, "type": "private"], "text": "edit"]
+        ])
         harness.double.sendUserMessage(chatID: 5, userID: 5, text: "kept")
-        let updates = try await harness.client.getUpdates(offset: nil, limit: nil, timeout: 0, allowedUpdates: ["message", "callback_query"])
+        let updates = try await harness.client.getUpdates(
+            offset: nil, limit: nil, timeout: 0, allowedUpdates: ["message", "callback_query"])
         #expect(updates.map { $0.message?.text } == ["kept"])
         #expect(harness.double.violations.isEmpty)
     }
@@ -146,7 +150,9 @@ import Testing
         let harness = try TelegramHarness()
         defer { harness.double.stop() }
         harness.double.sendUserMessage(chatID: 21, userID: 21, text: "question")
-        let keyboard = InlineKeyboardMarkup([[.init(text: "Approve", callbackData: "approve:7"), .init(text: "Reject", callbackData: "reject:7")]])
+        let keyboard = InlineKeyboardMarkup([
+            [.init(text: "Approve", callbackData: "approve:7"), .init(text: "Reject", callbackData: "reject:7")]
+        ])
         let message = try await harness.client.sendMessage(
             chatID: 21, text: "<b>Staged</b> &amp; ready", parseMode: .html, replyToMessageID: 1, replyMarkup: keyboard,
             disableLinkPreview: true)
@@ -167,9 +173,10 @@ import Testing
     @Test func unparsableHTMLIsRefusedAsTelegramDoes() async throws {
         let harness = try TelegramHarness()
         defer { harness.double.stop() }
-        let error = try #require(await harness.error { () async throws(TelegramError) in
-            try await harness.client.sendMessage(chatID: 1, text: "if a < b then <b>win", parseMode: .html)
-        })
+        let error = try #require(
+            await harness.error { () async throws(TelegramError) in
+                try await harness.client.sendMessage(chatID: 1, text: "if a < b then <b>win", parseMode: .html)
+            })
         #expect(error.isCantParseEntities)
         #expect(error.code == .badRequest)
         let plain = try await harness.client.sendMessage(chatID: 1, text: "if a < b then <b>win")
@@ -182,18 +189,22 @@ import Testing
         defer { harness.double.stop() }
         let keyboard = InlineKeyboardMarkup([[.init(text: "Go", callbackData: "go")]])
         let sent = try await harness.client.sendMessage(chatID: 31, text: "draft", replyMarkup: keyboard)
-        let edited = try await harness.client.editMessageText(chatID: 31, messageID: sent.messageID, text: "final", parseMode: nil, replyMarkup: keyboard)
+        let edited = try await harness.client.editMessageText(
+            chatID: 31, messageID: sent.messageID, text: "final", parseMode: nil, replyMarkup: keyboard)
         #expect(edited.text == "final")
         #expect(edited.editDate != nil)
-        let unchanged = try #require(await harness.error { () async throws(TelegramError) in
-            try await harness.client.editMessageText(chatID: 31, messageID: sent.messageID, text: "final", parseMode: nil, replyMarkup: keyboard)
-        })
+        let unchanged = try #require(
+            await harness.error { () async throws(TelegramError) in
+                try await harness.client.editMessageText(
+                    chatID: 31, messageID: sent.messageID, text: "final", parseMode: nil, replyMarkup: keyboard)
+            })
         #expect(unchanged.isMessageNotModified)
         let bare = try await harness.client.editMessageReplyMarkup(chatID: 31, messageID: sent.messageID, replyMarkup: nil)
         #expect(bare.replyMarkup == nil)
-        let missing = try #require(await harness.error { () async throws(TelegramError) in
-            try await harness.client.editMessageText(chatID: 31, messageID: 99, text: "x", parseMode: nil, replyMarkup: nil)
-        })
+        let missing = try #require(
+            await harness.error { () async throws(TelegramError) in
+                try await harness.client.editMessageText(chatID: 31, messageID: 99, text: "x", parseMode: nil, replyMarkup: nil)
+            })
         #expect(missing.apiDescription == "Bad Request: message to edit not found")
         let stored = try #require(harness.double.sentMessages(chatID: 31).first)
         #expect(stored.text == "final")
@@ -208,7 +219,8 @@ import Testing
         let sent = try await harness.client.sendMessage(
             chatID: 41, text: "Approve?", replyMarkup: InlineKeyboardMarkup([[.init(text: "Yes", callbackData: "approve:3")]]))
         let queryID = harness.double.pressButton(chatID: 41, userID: 41, messageID: sent.messageID, data: "approve:3")
-        let update = try #require(try await harness.client.getUpdates(offset: nil, limit: nil, timeout: 0, allowedUpdates: ["callback_query"]).first)
+        let update = try #require(
+            try await harness.client.getUpdates(offset: nil, limit: nil, timeout: 0, allowedUpdates: ["callback_query"]).first)
         let query = try #require(update.callbackQuery)
         #expect(query.id == queryID)
         #expect(query.data == "approve:3")
@@ -217,7 +229,8 @@ import Testing
         #expect(query.message?.isAccessible == true)
         try await harness.client.answerCallbackQuery(id: query.id, text: "Approved", showAlert: false)
         #expect(harness.double.callbackAnswers[query.id] == "Approved")
-        let twice = try #require(await harness.error { () async throws(TelegramError) in try await harness.client.answerCallbackQuery(id: query.id) })
+        let twice = try #require(
+            await harness.error { () async throws(TelegramError) in try await harness.client.answerCallbackQuery(id: query.id) })
         #expect(twice.code == .badRequest)
         #expect(harness.double.violations.isEmpty)
     }

@@ -22,21 +22,41 @@ import Testing
         Bad(method: "sendMesage", body: #"{"chat_id":1,"text":"x"}"#, path: "", status: 404, description: "Not Found"),
         Bad(method: "sendMessage", body: #"{"text":"x"}"#, path: "chat_id", status: 400, description: "Bad Request: chat_id is empty"),
         Bad(method: "sendMessage", body: #"{"chat_id":1}"#, path: "text", status: 400, description: "Bad Request: message text is empty"),
-        Bad(method: "sendMessage", body: #"{"chat_id":1,"text":""}"#, path: "text", status: 400, description: "Bad Request: message text is empty"),
-        Bad(method: "sendMessage", body: #"{"chat_id":1,"text":"\#(long)"}"#, path: "text", status: 400, description: "Bad Request: message is too long"),
-        Bad(method: "sendMessage", body: #"{"chat_id":1,"text":"\#(emoji)"}"#, path: "text", status: 400, description: "Bad Request: message is too long"),
+        Bad(
+            method: "sendMessage", body: #"{"chat_id":1,"text":""}"#, path: "text", status: 400,
+            description: "Bad Request: message text is empty"),
+        Bad(
+            method: "sendMessage", body: #"{"chat_id":1,"text":"\#(long)"}"#, path: "text", status: 400,
+            description: "Bad Request: message is too long"),
+        Bad(
+            method: "sendMessage", body: #"{"chat_id":1,"text":"\#(emoji)"}"#, path: "text", status: 400,
+            description: "Bad Request: message is too long"),
         Bad(method: "sendMessage", body: #"{"chat_id":true,"text":"x"}"#, path: "chat_id", status: 400),
         Bad(method: "sendMessage", body: #"{"chat_id":1,"text":"x","colour":"red"}"#, path: "colour", status: 400),
         Bad(method: "sendMessage", body: #"{"chat_id":1,"text":"x","parse_mode":"html"}"#, path: "parse_mode", status: 400),
-        Bad(method: "sendMessage", body: #"{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":"\#(String(repeating: "d", count: 65))"}]]}}"#, path: "reply_markup", status: 400),
-        Bad(method: "sendMessage", body: #"{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[{"text":"a"}]}}"#, path: "reply_markup", status: 400),
-        Bad(method: "sendMessage", body: #"{"chat_id":1,"text":"x","reply_parameters":{"message_id":"one"}}"#, path: "reply_parameters.message_id", status: 400),
+        Bad(
+            method: "sendMessage",
+            body:
+                #"{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[[{"text":"a","callback_data":"\#(String(repeating: "d", count: 65))"}]]}}"#,
+            path: "reply_markup", status: 400),
+        Bad(
+            method: "sendMessage", body: #"{"chat_id":1,"text":"x","reply_markup":{"inline_keyboard":[{"text":"a"}]}}"#,
+            path: "reply_markup", status: 400),
+        Bad(
+            method: "sendMessage", body: #"{"chat_id":1,"text":"x","reply_parameters":{"message_id":"one"}}"#,
+            path: "reply_parameters.message_id", status: 400),
         Bad(method: "sendChatAction", body: #"{"chat_id":1,"action":"thinking"}"#, path: "action", status: 400),
         Bad(method: "getUpdates", body: #"{"allowed_updates":["messages"]}"#, path: "allowed_updates[0]", status: 400),
         Bad(method: "getUpdates", body: #"{"limit":500}"#, path: "limit", status: 400),
-        Bad(method: "setMyCommands", body: #"{"commands":[{"command":"Start","description":"go"}]}"#, path: "commands[0].command", status: 400),
-        Bad(method: "setMyCommands", body: #"{"commands":[{"command":"x","description":"go"}],"scope":{"type":"everyone"}}"#, path: "scope", status: 400),
-        Bad(method: "answerCallbackQuery", body: #"{"callback_query_id":"1","text":"\#(String(repeating: "t", count: 201))"}"#, path: "text", status: 400),
+        Bad(
+            method: "setMyCommands", body: #"{"commands":[{"command":"Start","description":"go"}]}"#, path: "commands[0].command",
+            status: 400),
+        Bad(
+            method: "setMyCommands", body: #"{"commands":[{"command":"x","description":"go"}],"scope":{"type":"everyone"}}"#, path: "scope",
+            status: 400),
+        Bad(
+            method: "answerCallbackQuery", body: #"{"callback_query_id":"1","text":"\#(String(repeating: "t", count: 201))"}"#,
+            path: "text", status: 400),
     ]
 
     @Test(arguments: bad)
@@ -71,7 +91,9 @@ import Testing
         defer { double.stop() }
         let client = RawHTTPClient(port: double.port)
         let markup = #"{"inline_keyboard":[[{"text":"Go","callback_data":"go"}]]}"#
-        let form = "chat_id=77&text=hello+world%21&disable_notification=true&reply_markup=" + markup.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let form =
+            "chat_id=77&text=hello+world%21&disable_notification=true&reply_markup=" + markup.addingPercentEncoding(
+                withAllowedCharacters: .alphanumerics)!
         let sent = try client.send("POST", "/bot1:x/sendMessage", body: Array(form.utf8), contentType: "application/x-www-form-urlencoded")
         #expect(sent.status == 200)
         let query = try client.send("GET", "/bot1:x/getUpdates?timeout=0&allowed_updates=%5B%22message%22%5D", contentType: nil)
@@ -101,7 +123,9 @@ import Testing
         let client = RawHTTPClient(port: double.port)
         let injected = try client.send("POST", "/_double/messages", json: #"{"chat_id":5,"user_id":5,"text":"hi"}"#)
         #expect(try JSONValue(parsing: injected.text)["update_id"] == 1)
-        #expect(try client.send("POST", "/_double/faults", json: #"{"method":"sendMessage","fault":"too_many_requests","retry_after":4}"#).status == 200)
+        #expect(
+            try client.send("POST", "/_double/faults", json: #"{"method":"sendMessage","fault":"too_many_requests","retry_after":4}"#)
+                .status == 200)
         #expect(try client.send("POST", "/_double/faults", json: #"{"method":"sendMessage","fault":"sparkles"}"#).status == 400)
         let limited = try client.send("POST", "/bot1:x/sendMessage", json: #"{"chat_id":5,"text":"a"}"#)
         #expect(limited.status == 429)
@@ -119,7 +143,10 @@ import Testing
     @Test func theSpecificationIsTheCommittedOne() throws {
         let specification = try TelegramSpecification.shared()
         #expect(specification.version == "Bot API 10.1")
-        for method in ["getMe", "getUpdates", "sendMessage", "editMessageText", "editMessageReplyMarkup", "sendChatAction", "answerCallbackQuery", "deleteWebhook", "setMyCommands"] {
+        for method in [
+            "getMe", "getUpdates", "sendMessage", "editMessageText", "editMessageReplyMarkup", "sendChatAction", "answerCallbackQuery",
+            "deleteWebhook", "setMyCommands",
+        ] {
             #expect(specification.hasMethod(method))
         }
     }

@@ -30,7 +30,10 @@ import Testing
         Case(fault: .malformedBody, method: "getUpdates", code: .malformedResponse) { $0.httpStatus == 200 },
         Case(fault: .dropConnection, method: "answerCallbackQuery", code: .transport) { $0.urlErrorCode != nil },
         Case(fault: .slow(.seconds(3)), method: "sendMessage", code: .timeout) { _ in true },
-        Case(fault: .error(status: 401, description: "Unauthorized", retryAfter: nil, migrateToChatID: nil), method: "getMe", code: .unauthorized) {
+        Case(
+            fault: .error(status: 401, description: "Unauthorized", retryAfter: nil, migrateToChatID: nil), method: "getMe",
+            code: .unauthorized
+        ) {
             $0.apiDescription == "Unauthorized"
         },
     ]
@@ -46,9 +49,10 @@ import Testing
         let client = testCase.fault == .dropConnection ? harness.secondClient() : harness.client
         let clock = ContinuousClock()
         let start = clock.now
-        let error = try #require(await harness.error { () async throws(TelegramError) in
-            try await Self.call(testCase.method, client, messageID: sent.messageID, queryID: query)
-        })
+        let error = try #require(
+            await harness.error { () async throws(TelegramError) in
+                try await Self.call(testCase.method, client, messageID: sent.messageID, queryID: query)
+            })
         #expect(error.code == testCase.code)
         #expect(error.method == testCase.method)
         #expect(testCase.check(error), "\(error)")
@@ -71,9 +75,10 @@ import Testing
         harness.double.script(.dropConnection, for: "sendMessage")
         let clock = ContinuousClock()
         let start = clock.now
-        let error = try #require(await harness.error { () async throws(TelegramError) in
-            try await harness.client.sendMessage(chatID: 1, text: "lost")
-        })
+        let error = try #require(
+            await harness.error { () async throws(TelegramError) in
+                try await harness.client.sendMessage(chatID: 1, text: "lost")
+            })
         #expect(error.code == .timeout || error.code == .transport)
         #expect(error.isTransient)
         #expect(clock.now - start < .milliseconds(1500))
@@ -107,13 +112,16 @@ import Testing
     }
 
     /// Calls `method` with valid parameters; `fresh` picks values the first call did not use up.
-    static func call(_ method: String, _ client: TelegramClient, messageID: Int, queryID: String, fresh: Bool = false) async throws(TelegramError) {
+    static func call(_ method: String, _ client: TelegramClient, messageID: Int, queryID: String, fresh: Bool = false)
+        async throws(TelegramError)
+    {
         switch method {
         case "getMe": _ = try await client.getMe()
         case "getUpdates": _ = try await client.getUpdates(offset: nil, limit: nil, timeout: 0, allowedUpdates: ["message"])
         case "sendMessage": _ = try await client.sendMessage(chatID: 9, text: "hello")
         case "editMessageText":
-            _ = try await client.editMessageText(chatID: 9, messageID: messageID, text: fresh ? "edited again" : "edited", parseMode: nil, replyMarkup: nil)
+            _ = try await client.editMessageText(
+                chatID: 9, messageID: messageID, text: fresh ? "edited again" : "edited", parseMode: nil, replyMarkup: nil)
         case "sendChatAction": try await client.sendChatAction(chatID: 9, action: .typing)
         case "answerCallbackQuery": try await client.answerCallbackQuery(id: queryID, text: "ok", showAlert: false)
         default: Issue.record("no call for \(method)")

@@ -3,6 +3,7 @@ import Foundation
 import ProcessControl
 import TestSupport
 import Testing
+
 @testable import Tools
 
 @Suite(.enabled("bubblewrap works on this machine") { await SandboxCheck.works() })
@@ -47,7 +48,8 @@ struct BashToolTests {
 
     @Test func secretsAreNotInTheEnvironmentNorReadableThroughProc() async throws {
         let secret = "sk-testsecretvalue0123456789"
-        let fixture = try await ToolFixture(sandboxed: true, environment: ["OPENAI_API_KEY": secret, "TELEGRAM_BOT_TOKEN": "42:tokentokentoken"])
+        let fixture = try await ToolFixture(
+            sandboxed: true, environment: ["OPENAI_API_KEY": secret, "TELEGRAM_BOT_TOKEN": "42:tokentokentoken"])
         let command = "env; cat /proc/\(getpid())/environ; cat /proc/*/environ | tr '\\0' '\\n'; ls /proc | grep -c '^[0-9]'"
         let envelope = await fixture.call("bash", ["command": .string(command)]).envelope
         #expect(!envelope.stdout.contains(secret))
@@ -70,7 +72,8 @@ struct BashToolTests {
     @Test func onTimeoutEverythingItStartedIsKilledSetsidIncluded() async throws {
         let fixture = try await ToolFixture(sandboxed: true)
         let tag = String(Int.random(in: 100_000...999_999))
-        let command = "sleep 1000.\(tag)1 & setsid sleep 1000.\(tag)2 & (trap '' TERM; sleep 1000.\(tag)3) & echo started; sleep 1000.\(tag)4"
+        let command =
+            "sleep 1000.\(tag)1 & setsid sleep 1000.\(tag)2 & (trap '' TERM; sleep 1000.\(tag)3) & echo started; sleep 1000.\(tag)4"
         let envelope = await fixture.call("bash", ["command": .string(command), "timeout_s": 1]).envelope
         #expect(envelope.ok == false)
         #expect(envelope.exitCode == nil)
@@ -112,13 +115,16 @@ struct BashToolTests {
     @Test func theScratchFolderIsNeverPartOfAPatch() async throws {
         let fixture = try await ToolFixture(sandboxed: true)
         try fixture.write("tracked.txt", "x\n")
-        let command = "git init -q . && git add -A && git -c user.name=t -c user.email=t@t commit -qm init && yes | head -c 200000 && echo change >> tracked.txt"
+        let command =
+            "git init -q . && git add -A && git -c user.name=t -c user.email=t@t commit -qm init && yes | head -c 200000 && echo change >> tracked.txt"
         let run = await fixture.call("bash", ["command": .string(command)]).envelope
         #expect(run.ok, "\(run.stderr)")
         #expect(run.truncated)
         let outputs = try FileManager.default.contentsOfDirectory(atPath: "\(fixture.workspace)/.agent-scratch")
         #expect(outputs.contains { $0.hasSuffix(".out") })
-        let staged = await fixture.call("bash", #"{"command": "git add -A && git diff --cached --name-only && git status --porcelain --untracked-files=all"}"#).envelope
+        let staged = await fixture.call(
+            "bash", #"{"command": "git add -A && git diff --cached --name-only && git status --porcelain --untracked-files=all"}"#
+        ).envelope
         #expect(staged.stdout == "tracked.txt\nM  tracked.txt\n")
     }
 

@@ -3,13 +3,15 @@ import Foundation
 import ProcessControl
 import TestSupport
 import Testing
+
 @testable import Tools
 
 @Suite struct EditToolTests {
     @Test func replacesTheOneExactMatch() async throws {
         let fixture = try await ToolFixture()
         try fixture.write("a.swift", "let a = 1\nlet b = 2\nlet c = 3\n")
-        let envelope = await fixture.call("edit", ["path": "a.swift", "old_text": "let b = 2\n", "new_text": "let b = 20\nlet bb = 21\n"]).envelope
+        let envelope = await fixture.call("edit", ["path": "a.swift", "old_text": "let b = 2\n", "new_text": "let b = 20\nlet bb = 21\n"])
+            .envelope
         #expect(envelope.ok)
         #expect(envelope.stdout.contains("edited a.swift at line 2"))
         #expect(try fixture.text("a.swift") == "let a = 1\nlet b = 20\nlet bb = 21\nlet c = 3\n")
@@ -33,7 +35,9 @@ import Testing
         try fixture.write("a.txt", "x = 1\ny = 2\nx = 1\n")
         let envelope = await fixture.call("edit", ["path": "a.txt", "old_text": "x = 1", "new_text": "x = 3"]).envelope
         #expect(envelope.ok == false)
-        #expect(envelope.error == "old_text occurs 2 times in a.txt (at lines 1, 3); include more of the surrounding lines so that it occurs exactly once")
+        #expect(
+            envelope.error
+                == "old_text occurs 2 times in a.txt (at lines 1, 3); include more of the surrounding lines so that it occurs exactly once")
         #expect(try fixture.text("a.txt") == "x = 1\ny = 2\nx = 1\n")
     }
 

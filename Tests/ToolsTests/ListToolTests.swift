@@ -3,6 +3,7 @@ import Foundation
 import ProcessControl
 import TestSupport
 import Testing
+
 @testable import Tools
 
 @Suite struct ListToolTests {
@@ -42,7 +43,9 @@ import Testing
 @Suite struct FindToolTests {
     @Test func findsByNameAtAnyDepthSkippingGitAndBuild() async throws {
         let fixture = try await ToolFixture()
-        for path in ["a.swift", "Sources/B.swift", "Sources/deep/C.swift", "README.md", ".git/x.swift", ".build/y.swift", "sub/.build/z.swift"] {
+        for path in [
+            "a.swift", "Sources/B.swift", "Sources/deep/C.swift", "README.md", ".git/x.swift", ".build/y.swift", "sub/.build/z.swift",
+        ] {
             try fixture.write(path, "")
         }
         let envelope = await fixture.call("find", #"{"pattern": "*.swift"}"#).envelope
@@ -53,9 +56,12 @@ import Testing
     @Test func matchesPathsWithSlashesAndDoubleStars() async throws {
         let fixture = try await ToolFixture()
         for path in ["Sources/A/a.swift", "Sources/A/b/c.swift", "Tests/t.swift", "Sources/x.md"] { try fixture.write(path, "") }
-        #expect(await fixture.call("find", #"{"pattern": "Sources/**/*.swift"}"#).envelope.stdout == "Sources/A/a.swift\nSources/A/b/c.swift\n")
+        #expect(
+            await fixture.call("find", #"{"pattern": "Sources/**/*.swift"}"#).envelope.stdout == "Sources/A/a.swift\nSources/A/b/c.swift\n")
         #expect(await fixture.call("find", #"{"pattern": "*/*.swift"}"#).envelope.stdout == "Tests/t.swift\n")
-        #expect(await fixture.call("find", #"{"pattern": "*.swift", "path": "Sources/A"}"#).envelope.stdout == "Sources/A/a.swift\nSources/A/b/c.swift\n")
+        #expect(
+            await fixture.call("find", #"{"pattern": "*.swift", "path": "Sources/A"}"#).envelope.stdout
+                == "Sources/A/a.swift\nSources/A/b/c.swift\n")
         #expect(await fixture.call("find", #"{"pattern": "b/*", "path": "Sources/A"}"#).envelope.stdout == "Sources/A/b/c.swift\n")
         #expect(await fixture.call("find", #"{"pattern": "A"}"#).envelope.stdout == "Sources/A/\n")
     }

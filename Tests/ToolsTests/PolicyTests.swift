@@ -4,6 +4,7 @@ import ProcessControl
 import Settings
 import TestSupport
 import Testing
+
 @testable import Tools
 
 @Suite struct PolicyTests {
@@ -11,7 +12,9 @@ import Testing
         let fixture = try await ToolFixture()
         try fixture.write("src/a.txt", "a")
         let policy = fixture.registry.policy
-        #expect(try policy.resolve("src/a.txt") == ResolvedPath(absolute: "\(fixture.workspace)/src/a.txt", relative: "src/a.txt", exists: true))
+        #expect(
+            try policy.resolve("src/a.txt") == ResolvedPath(absolute: "\(fixture.workspace)/src/a.txt", relative: "src/a.txt", exists: true)
+        )
         #expect(try policy.resolve("\(fixture.workspace)/src/./b/../a.txt").relative == "src/a.txt")
         #expect(try policy.resolve(".").relative == ".")
         #expect(try policy.resolve("").relative == ".")
@@ -74,33 +77,45 @@ import Testing
         let directory = TemporaryDirectory(prefix: "tools-policy")
         try FileManager.default.createDirectory(atPath: directory.file("home/ws"), withIntermediateDirectories: true)
         #expect(throws: ConfigurationError.self) {
-            try ToolPolicy(environment: EnvironmentReader(["AGENT_HOME": directory.file("home"), "AGENT_WORKSPACE": directory.file("home/ws")]))
+            try ToolPolicy(
+                environment: EnvironmentReader(["AGENT_HOME": directory.file("home"), "AGENT_WORKSPACE": directory.file("home/ws")]))
         }
         #expect(throws: ConfigurationError.self) {
-            try ToolPolicy(environment: EnvironmentReader(["AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.file("nowhere")]))
+            try ToolPolicy(
+                environment: EnvironmentReader(["AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.file("nowhere")]))
         }
         do {
-            _ = try ToolPolicy(environment: EnvironmentReader(["AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.path, "AGENT_TOOLS": "read,rm"]))
+            _ = try ToolPolicy(
+                environment: EnvironmentReader([
+                    "AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.path, "AGENT_TOOLS": "read,rm",
+                ]))
             Issue.record("an unknown tool name was accepted")
         } catch {
             #expect(error.variable == "AGENT_TOOLS")
             #expect(error.problem.contains("\"rm\""))
         }
         #expect(throws: ConfigurationError.self) {
-            try ToolPolicy(environment: EnvironmentReader(["AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.path, "AGENT_TOOL_TIERS": "read,root"]))
+            try ToolPolicy(
+                environment: EnvironmentReader([
+                    "AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.path, "AGENT_TOOL_TIERS": "read,root",
+                ]))
         }
     }
 
     @Test func thePolicyDefaultsToEveryToolAndEveryTierButNetwork() throws {
         let directory = TemporaryDirectory(prefix: "tools-policy")
         try FileManager.default.createDirectory(atPath: directory.file("ws"), withIntermediateDirectories: true)
-        let policy = try ToolPolicy(environment: EnvironmentReader(["AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.file("ws")]))
+        let policy = try ToolPolicy(
+            environment: EnvironmentReader(["AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.file("ws")]))
         #expect(policy.allowedTools == Set(ToolRegistry.builtinNames))
         #expect(policy.allowedTiers == [.read, .write, .exec])
         #expect(policy.allowUnsandboxedExec == false)
         #expect(policy.limits == ToolLimits())
         let none = try ToolPolicy(
-            environment: EnvironmentReader(["AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.file("ws"), "AGENT_TOOLS": "none", "AGENT_BASH_TIMEOUT_S": "30"]))
+            environment: EnvironmentReader([
+                "AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.file("ws"), "AGENT_TOOLS": "none",
+                "AGENT_BASH_TIMEOUT_S": "30",
+            ]))
         #expect(none.allowedTools.isEmpty)
         #expect(none.limits.bashDefaultTimeout == 30)
     }
@@ -110,7 +125,8 @@ import Testing
             "PATH": "/usr/bin", "HOME": "/root", "LANG": "C.UTF-8",
             "TELEGRAM_BOT_TOKEN": "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQr", "OPENAI_API_KEY": "sk-abcdefghijklmnopqrstuvwx",
             "GITHUB_TOKEN": "ghp_0123456789", "AWS_SECRET_ACCESS_KEY": "abcdefghij", "DB_PASSWORD": "hunter22hunter",
-            "SSH_AUTH_SOCK": "/tmp/agent.sock", "INNOCENT": "sk-abcdefghijklmnopqrstuvwxyz", "AGENT_HOME": "/data", "AGENT_DB": "/data/agent.db",
+            "SSH_AUTH_SOCK": "/tmp/agent.sock", "INNOCENT": "sk-abcdefghijklmnopqrstuvwxyz", "AGENT_HOME": "/data",
+            "AGENT_DB": "/data/agent.db",
             "AGENT_WORKSPACE": "/ws",
         ])
         #expect(Set(kept.keys) == ["PATH", "HOME", "LANG", "AGENT_WORKSPACE"])

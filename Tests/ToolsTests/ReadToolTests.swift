@@ -3,6 +3,7 @@ import Foundation
 import ProcessControl
 import TestSupport
 import Testing
+
 @testable import Tools
 
 @Suite struct ReadToolTests {

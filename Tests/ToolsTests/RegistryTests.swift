@@ -3,6 +3,7 @@ import Foundation
 import ProcessControl
 import TestSupport
 import Testing
+
 @testable import Tools
 
 @Suite struct RegistryTests {
@@ -69,7 +70,9 @@ import Testing
     @Test func theUnknownKeyMessageListsWhatTheToolAccepts() async throws {
         let fixture = try await ToolFixture()
         let result = await fixture.call("grep", #"{"pattern": "x", "regex": true}"#)
-        #expect(result.envelope.error?.contains("grep accepts pattern (string, required), path (string), glob (string), ignore_case (boolean)") == true)
+        #expect(
+            result.envelope.error?.contains("grep accepts pattern (string, required), path (string), glob (string), ignore_case (boolean)")
+                == true)
     }
 
     @Test func integralNumbersAndNullOptionalsAreAccepted() async throws {
@@ -121,7 +124,10 @@ import Testing
         let decoded = try JSONDecoder().decode(ToolEnvelope.self, from: Data(envelope.json.utf8))
         #expect(decoded == envelope)
         let encoded = try JSONValue(parsing: String(decoding: try JSONEncoder().encode(envelope), as: UTF8.self))
-        #expect(encoded.objectValue?.keys.sorted() == ["duration_ms", "error", "exit_code", "next_offset", "note", "ok", "stderr", "stdout", "truncated"])
+        #expect(
+            encoded.objectValue?.keys.sorted() == [
+                "duration_ms", "error", "exit_code", "next_offset", "note", "ok", "stderr", "stdout", "truncated",
+            ])
         #expect(encoded["next_offset"] == .null)
     }
 

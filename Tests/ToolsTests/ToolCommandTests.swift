@@ -3,6 +3,7 @@ import Foundation
 import ProcessControl
 import TestSupport
 import Testing
+
 @testable import Tools
 
 /// `agent-worker tool ...` run as a child process, as operators run it.
@@ -26,7 +27,9 @@ import Testing
         #expect(value["ok"] == true)
         #expect(value["stdout"] == "one\n")
         #expect(value["next_offset"] == 2)
-        #expect(result.standardOutput.hasPrefix(#"{"ok":true,"exit_code":0,"stdout":"one\n","stderr":"","truncated":true,"next_offset":2,"duration_ms":"#))
+        #expect(
+            result.standardOutput.hasPrefix(
+                #"{"ok":true,"exit_code":0,"stdout":"one\n","stderr":"","truncated":true,"next_offset":2,"duration_ms":"#))
     }
 
     @Test func aToolThatFailedStillExitsZero() async throws {
@@ -59,7 +62,8 @@ import Testing
 
     @Test func thePolicyComesFromTheEnvironment() async throws {
         let fixture = try await ToolFixture()
-        let result = try await WorkerProcess.run(fixture, ["tool", "write", #"{"path": "x", "content": "y"}"#], environment: ["AGENT_TOOL_TIERS": "read"])
+        let result = try await WorkerProcess.run(
+            fixture, ["tool", "write", #"{"path": "x", "content": "y"}"#], environment: ["AGENT_TOOL_TIERS": "read"])
         #expect(result.status == .exited(2))
         #expect(try envelope(result)["error"]?.stringValue?.contains("AGENT_TOOL_TIERS") == true)
         let misconfigured = try await WorkerProcess.run(fixture, ["tool", "ls"], environment: ["AGENT_TOOLS": "ls,sudo"])
@@ -95,11 +99,13 @@ import Testing
         let fixture = try await ToolFixture()
         let secret = "sk-workersecret0123456789abcdef"
         // `exec` keeps the shell's pid, so $$ is the worker's pid, written into the command before it starts.
-        let script = #"exec "$0" tool bash "{\"command\": \"cat /proc/$$/environ; echo; cat /proc/$$/cmdline; tr '\\\\0' '\\\\n' < /proc/1/environ\"}""#
+        let script =
+            #"exec "$0" tool bash "{\"command\": \"cat /proc/$$/environ; echo; cat /proc/$$/cmdline; tr '\\\\0' '\\\\n' < /proc/1/environ\"}""#
         let result = try await ProcessRunner.run(
             ProcessSpec(
                 executable: "/bin/sh", arguments: ["-c", script, Executables.path("agent-worker")],
-                environment: WorkerProcess.environment(fixture, ["OPENAI_API_KEY": secret, "TELEGRAM_BOT_TOKEN": "123456:abcdefghijklmnopqrstuvwxyz0123456789"])),
+                environment: WorkerProcess.environment(
+                    fixture, ["OPENAI_API_KEY": secret, "TELEGRAM_BOT_TOKEN": "123456:abcdefghijklmnopqrstuvwxyz0123456789"])),
             timeout: .seconds(30))
         #expect(result.status == .exited(0), "\(result.standardError)")
         let value = try envelope(result)

@@ -3,6 +3,7 @@ import Foundation
 import ProcessControl
 import TestSupport
 import Testing
+
 @testable import Tools
 
 @Suite struct ToolEventsTests {
@@ -16,10 +17,12 @@ import Testing
         let store = try store(fixture.directory)
         let turn = try store.append("turn.started", payload: ["n": 1])
         let result = try await fixture.registry.call(
-            "read", arguments: #"{"path": "a.txt", "note_to_self": "sk-maskedmaskedmasked0123"}"#, callID: "call_1", recordingIn: store, parent: turn,
+            "read", arguments: #"{"path": "a.txt", "note_to_self": "sk-maskedmaskedmasked0123"}"#, callID: "call_1", recordingIn: store,
+            parent: turn,
             run: turn, chat: 77)
         #expect(result.wasRefused)
-        let good = try await fixture.registry.call("read", arguments: #"{"path": "a.txt"}"#, callID: "call_2", recordingIn: store, parent: turn)
+        let good = try await fixture.registry.call(
+            "read", arguments: #"{"path": "a.txt"}"#, callID: "call_2", recordingIn: store, parent: turn)
         #expect(good.envelope.ok)
         #expect(good.recordingError == nil)
 
@@ -51,7 +54,8 @@ import Testing
     @Test func aToolThatFailedIsCompletedWithItsError() async throws {
         let fixture = try await ToolFixture()
         let store = try store(fixture.directory)
-        let result = try await fixture.registry.call("read", arguments: #"{"path": "missing"}"#, callID: "c", recordingIn: store, parent: nil)
+        let result = try await fixture.registry.call(
+            "read", arguments: #"{"path": "missing"}"#, callID: "c", recordingIn: store, parent: nil)
         #expect(result.envelope.ok == false)
         let events = try EventReader(database: store.database).newest(matching: EventFilter(), limit: 10).events
         let completed = try #require(events.first { $0.kind == "tool_call.completed" })

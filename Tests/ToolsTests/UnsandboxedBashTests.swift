@@ -3,6 +3,7 @@ import Foundation
 import ProcessControl
 import TestSupport
 import Testing
+
 @testable import Tools
 
 /// `bash` where no sandbox works: off by default, on (and said so) with `AGENT_ALLOW_UNSANDBOXED_EXEC=1`.
@@ -28,7 +29,9 @@ import Testing
     @Test func unsandboxedCommandsAreKilledAsAGroupOnTimeout() async throws {
         let fixture = try await ToolFixture(sandboxed: true, environment: ["PATH": "/nonexistent", "AGENT_ALLOW_UNSANDBOXED_EXEC": "1"])
         let tag = String(Int.random(in: 100_000...999_999))
-        let envelope = await fixture.call("bash", ["command": .string("/bin/sleep 1000.\(tag)1 & /bin/sleep 1000.\(tag)2"), "timeout_s": 1]).envelope
+        let envelope = await fixture.call(
+            "bash", ["command": .string("/bin/sleep 1000.\(tag)1 & /bin/sleep 1000.\(tag)2"), "timeout_s": 1]
+        ).envelope
         #expect(envelope.error?.contains("timed out after 1 s") == true)
         #expect(envelope.durationMs < 30_000, "the sleep must not be waited for")
         #expect(await ProcessTable.waitUntilGone(matching: "1000.\(tag)"))

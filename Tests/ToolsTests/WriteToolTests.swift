@@ -3,6 +3,7 @@ import Foundation
 import ProcessControl
 import TestSupport
 import Testing
+
 @testable import Tools
 
 #if canImport(Glibc)
@@ -37,7 +38,9 @@ import Testing
         let path = "\(fixture.workspace)/data.txt"
         struct Interrupted: Error {}
         #expect(throws: ToolsError.self) {
-            try AtomicFile.write(Array(repeating: UInt8(ascii: "n"), count: 5 << 20), to: path, temporaryFolder: fixture.directory.path, chunkSize: 1 << 20) { written in
+            try AtomicFile.write(
+                Array(repeating: UInt8(ascii: "n"), count: 5 << 20), to: path, temporaryFolder: fixture.directory.path, chunkSize: 1 << 20
+            ) { written in
                 if written >= 2 << 20 { throw Interrupted() }
             }
         }

@@ -1,8 +1,8 @@
 import Events
 import Foundation
 import ProcessControl
-import Testing
 import TestSupport
+import Testing
 
 /// Who the agent answers, how, and what it remembers.
 @Suite("Conversation")
@@ -91,7 +91,9 @@ struct ConversationTests {
         #expect(both.last?.text.contains("thanks!") == true)
         try await Task.sleep(for: .milliseconds(500))
         #expect(harness.openAI.requests.count == 2)
-        let statuses = try harness.database()?.query("SELECT status, error FROM inbox ORDER BY update_id").map { $0[1].string ?? $0[0].string ?? "" }
+        let statuses = try harness.database()?.query("SELECT status, error FROM inbox ORDER BY update_id").map {
+            $0[1].string ?? $0[0].string ?? ""
+        }
         #expect(statuses?.first == "not addressed to the bot")
     }
 

@@ -1,8 +1,8 @@
 import Events
 import Foundation
 import ProcessControl
-import Testing
 import TestSupport
+import Testing
 
 /// `kill -9` of the worker at each point of a message's life, then a new worker: every message gets exactly one
 /// reply, except in the one window between Telegram's answer and the `sent` mark (docs/worker.md), where the
@@ -42,7 +42,9 @@ struct CrashRecoveryTests {
         try await Task.sleep(for: .milliseconds(800))
         #expect(harness.telegram.sentMessages(chatID: harness.userID).count == point.copies)
         #expect(await harness.wait { harness.events("reply.sent").count >= 1 })
-        let inbox = try harness.database()?.query("SELECT status, COUNT(*) FROM inbox GROUP BY status").map { "\($0[0].string ?? ""):\($0[1].int64 ?? 0)" }
+        let inbox = try harness.database()?.query("SELECT status, COUNT(*) FROM inbox GROUP BY status").map {
+            "\($0[0].string ?? ""):\($0[1].int64 ?? 0)"
+        }
         #expect(inbox == ["done:1"])
         #expect(harness.telegram.violations.isEmpty)
     }
@@ -86,7 +88,9 @@ struct CrashRecoveryTests {
         try #require(sent.count == 2, "logs:\n\(harness.allLogs())")
         #expect(sent[0].text.hasPrefix("Sorry, I could not process that message"))
         #expect(sent[1].text.contains("a normal question"))
-        let rows = try harness.database()?.query("SELECT status, attempts FROM inbox ORDER BY update_id").map { "\($0[0].string ?? ""):\($0[1].int64 ?? 0)" }
+        let rows = try harness.database()?.query("SELECT status, attempts FROM inbox ORDER BY update_id").map {
+            "\($0[0].string ?? ""):\($0[1].int64 ?? 0)"
+        }
         #expect(rows == ["failed:4", "done:1"])
         #expect(harness.events("worker.exited").count == 3)
         #expect(harness.events("inbox.failed").count == 1)

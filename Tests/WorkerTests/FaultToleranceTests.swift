@@ -2,14 +2,17 @@ import Events
 import Foundation
 import ProcessControl
 import Telegram
-import Testing
 import TestSupport
+import Testing
 
 /// Telegram and the model misbehaving: the worker keeps running, and the user gets the reply or one clear error.
 @Suite("Fault tolerance")
 struct FaultToleranceTests {
     /// Starts a worker, sends one message and returns the replies to it.
-    func ask(_ harness: AgentHarness, _ text: String, environment: [String: String] = [:], expect count: Int = 1, timeout: Duration = .seconds(30)) async throws -> [SentMessage] {
+    func ask(
+        _ harness: AgentHarness, _ text: String, environment: [String: String] = [:], expect count: Int = 1,
+        timeout: Duration = .seconds(30)
+    ) async throws -> [SentMessage] {
         let worker = try harness.startWorker(environment)
         defer { worker.signal(SIGKILL) }
         harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: text)
@@ -49,7 +52,8 @@ struct FaultToleranceTests {
         let worker = try harness.startWorker()
         defer { worker.signal(SIGKILL) }
         #expect(await harness.wait { harness.telegram.isPollHeld })
-        let intruder = TelegramClient(configuration: TelegramConfiguration(token: AgentHarness.token, apiBase: URL(string: harness.telegram.apiBase)!))
+        let intruder = TelegramClient(
+            configuration: TelegramConfiguration(token: AgentHarness.token, apiBase: URL(string: harness.telegram.apiBase)!))
         _ = try? await intruder.getUpdates(offset: nil, limit: nil, timeout: 0, allowedUpdates: nil)
         #expect(await harness.wait { harness.events("telegram.error").contains { $0.payloadObject?["status"] == 409 } })
         harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "still there?")
@@ -110,7 +114,8 @@ struct FaultToleranceTests {
     func modelServerErrors() async throws {
         let harness = try AgentHarness()
         harness.openAI.enqueue(.serverError, .overloaded)
-        let sent = try await ask(harness, "after two 500s", environment: ["AGENT_MODEL_RETRY_BASE_MS": "10", "AGENT_MODEL_RETRY_CAP_MS": "50"])
+        let sent = try await ask(
+            harness, "after two 500s", environment: ["AGENT_MODEL_RETRY_BASE_MS": "10", "AGENT_MODEL_RETRY_CAP_MS": "50"])
         #expect(sent.first?.text.contains("after two 500s") == true)
         #expect(harness.openAI.requests.count == 3)
         #expect(harness.events("retry.scheduled").count == 2)

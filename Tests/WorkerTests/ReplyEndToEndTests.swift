@@ -1,8 +1,8 @@
 import Events
 import Foundation
 import ProcessControl
-import Testing
 import TestSupport
+import Testing
 
 /// The worker as a person uses it: a message in, a reply out.
 @Suite("Worker end to end", .serialized)

@@ -1,8 +1,8 @@
 import Events
 import Foundation
 import ProcessControl
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Shutdown and ordering")
 struct ShutdownAndOrderTests {

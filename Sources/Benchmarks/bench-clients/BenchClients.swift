@@ -45,14 +45,17 @@ struct BenchClients: AsyncParsableCommand {
         let openAIPairs = try await Self.pairs(calls) {
             _ = try await model.complete(OpenAIWorkload.request)
         } raw: {
-            try Self.expectOK(openAIRaw.send("POST", "/v1/chat/completions", json: openAIBody, headers: ["Authorization": "Bearer sk-bench"]))
+            try Self.expectOK(
+                openAIRaw.send("POST", "/v1/chat/completions", json: openAIBody, headers: ["Authorization": "Bearer sk-bench"]))
         }
         Self.report("openai_client_complete", openAIPairs)
 
-        let telegramRate = Self.throughput(seconds: seconds, connections: connections, port: telegram.port, target: "/bot1:bench/sendMessage", body: telegramBody)
+        let telegramRate = Self.throughput(
+            seconds: seconds, connections: connections, port: telegram.port, target: "/bot1:bench/sendMessage", body: telegramBody)
         print("telegram_double_sendMessage_rps: \(Int(telegramRate))")
         let openAIRate = Self.throughput(
-            seconds: seconds, connections: connections, port: openAI.port, target: "/v1/chat/completions", body: openAIBody, headers: ["Authorization": "Bearer sk-bench"])
+            seconds: seconds, connections: connections, port: openAI.port, target: "/v1/chat/completions", body: openAIBody,
+            headers: ["Authorization": "Bearer sk-bench"])
         print("openai_double_completion_rps: \(Int(openAIRate))")
         let violations = telegram.violations.count + openAI.violations.count
         print("spec_violations: \(violations)")
@@ -91,7 +94,9 @@ struct BenchClients: AsyncParsableCommand {
     }
 
     /// Requests per second over `connections` keep-alive connections, each driven by its own thread.
-    static func throughput(seconds: Double, connections: Int, port: Int, target: String, body: String, headers: [String: String] = [:]) -> Double {
+    static func throughput(seconds: Double, connections: Int, port: Int, target: String, body: String, headers: [String: String] = [:])
+        -> Double
+    {
         let deadline = Date().addingTimeInterval(seconds)
         let group = DispatchGroup()
         let counts = Counts()
@@ -102,7 +107,9 @@ struct BenchClients: AsyncParsableCommand {
                 let client = RawHTTPClient(port: port)
                 var done = 0
                 while Date() < deadline {
-                    guard let response = try? client.send("POST", target, json: body, headers: headers), response.status == 200 else { break }
+                    guard let response = try? client.send("POST", target, json: body, headers: headers), response.status == 200 else {
+                        break
+                    }
                     done += 1
                 }
                 counts.add(done)

@@ -37,7 +37,8 @@ struct BenchEvents {
 
             let baselinePath = folder.file("append-\(label)-sqlite3.db")
             _ = try Database(path: baselinePath)  // The same schema and indexes.
-            let shell = try await sqliteShellInsert(into: baselinePath, count: count, batch: batch, payload: JSONValue.object(payload).serialized)
+            let shell = try await sqliteShellInsert(
+                into: baselinePath, count: count, batch: batch, payload: JSONValue.object(payload).serialized)
             report("append.\(label).events_per_s", String(format: "%.0f", ours))
             report("append.\(label).sqlite3_shell_events_per_s", String(format: "%.0f", shell))
             report("append.\(label).ratio_to_sqlite3_shell", String(format: "%.2f", ours / shell))
@@ -116,13 +117,19 @@ struct BenchEvents {
                     let chat = Int64((block * 1000 + run) % 500)
                     id += 1
                     let runID = id
-                    try insert(connection, id: id, kind: "agent.started", parent: nil, run: runID, chat: chat, payload: #"{"chat_id":\#(chat),"update_id":\#(id)}"#)
+                    try insert(
+                        connection, id: id, kind: "agent.started", parent: nil, run: runID, chat: chat,
+                        payload: #"{"chat_id":\#(chat),"update_id":\#(id)}"#)
                     for _ in 0..<(eventsPerRun - 2) {
                         id += 1
-                        try insert(connection, id: id, kind: "model.completed", parent: runID, run: runID, chat: chat, payload: #"{"input_tokens":120,"output_tokens":30,"model":"bench"}"#)
+                        try insert(
+                            connection, id: id, kind: "model.completed", parent: runID, run: runID, chat: chat,
+                            payload: #"{"input_tokens":120,"output_tokens":30,"model":"bench"}"#)
                     }
                     id += 1
-                    try insert(connection, id: id, kind: "agent.completed", parent: runID, run: runID, chat: chat, payload: #"{"turns":8,"input_tokens":960,"output_tokens":240,"cost_usd":0.001}"#)
+                    try insert(
+                        connection, id: id, kind: "agent.completed", parent: runID, run: runID, chat: chat,
+                        payload: #"{"turns":8,"input_tokens":960,"output_tokens":240,"cost_usd":0.001}"#)
                 }
             }
         }
@@ -137,12 +144,16 @@ struct BenchEvents {
                 let turn = id
                 try insert(connection, id: turn, kind: "turn.started", parent: bigRun, run: bigRun, chat: 1, payload: #"{"n":1}"#)
                 id += 1
-                try insert(connection, id: id, kind: "model.completed", parent: turn, run: bigRun, chat: 1, payload: #"{"input_tokens":500,"output_tokens":50}"#)
+                try insert(
+                    connection, id: id, kind: "model.completed", parent: turn, run: bigRun, chat: 1,
+                    payload: #"{"input_tokens":500,"output_tokens":50}"#)
                 id += 1
                 let tool = id
-                try insert(connection, id: tool, kind: "tool_call.started", parent: turn, run: bigRun, chat: 1, payload: #"{"tool":"read"}"#)
+                try insert(
+                    connection, id: tool, kind: "tool_call.started", parent: turn, run: bigRun, chat: 1, payload: #"{"tool":"read"}"#)
                 id += 1
-                try insert(connection, id: id, kind: "tool_call.completed", parent: tool, run: bigRun, chat: 1, payload: #"{"exit_code":0}"#)
+                try insert(
+                    connection, id: id, kind: "tool_call.completed", parent: tool, run: bigRun, chat: 1, payload: #"{"exit_code":0}"#)
                 id += 1
                 try insert(connection, id: id, kind: "turn.completed", parent: turn, run: bigRun, chat: 1, payload: "{}")
                 produced += 5
@@ -172,7 +183,9 @@ struct BenchEvents {
         report("agent_log.startup_ms (--help)", String(format: "%.1f", emptyProcess * 1000))
     }
 
-    static func insert(_ connection: Connection, id: Int64, kind: String, parent: Int64?, run: Int64, chat: Int64, payload: String) throws(EventsError) {
+    static func insert(_ connection: Connection, id: Int64, kind: String, parent: Int64?, run: Int64, chat: Int64, payload: String)
+        throws(EventsError)
+    {
         try connection.execute(
             "INSERT INTO events (id, ts, kind, parent_id, run_id, source, pid, instance, chat_id, level, payload) VALUES (?, ?, ?, ?, ?, 'worker', 1, 1, ?, 'info', ?)",
             [.integer(id), .integer(1_795_600_000_000 + id), .text(kind), SQLValue(parent), .integer(run), .integer(chat), .text(payload)])

@@ -33,7 +33,9 @@ struct BenchWorker {
             let sentAt = Date()
             harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "latency \(index)")
             let records = await harness.telegram.waitForRequests("sendMessage", count: before + 1, timeout: .seconds(10))
-            guard records.count == before + 1, let arrived = records.last?.receivedAt else { throw BenchFailure("message \(index) not answered") }
+            guard records.count == before + 1, let arrived = records.last?.receivedAt else {
+                throw BenchFailure("message \(index) not answered")
+            }
             latencies.append(arrived.timeIntervalSince(sentAt) * 1000)
         }
         latencies.sort()
@@ -96,7 +98,8 @@ struct BenchWorker {
         let harness = try AgentHarness()
         let supervisor = try harness.startSupervisor(
             [
-                "AGENT_BACKOFF_BASE_MS": "100", "AGENT_BACKOFF_MAX_S": "1", "AGENT_CRASH_MAX": "1000", "AGENT_CRASH_BEFORE_READY_MAX": "1000",
+                "AGENT_BACKOFF_BASE_MS": "100", "AGENT_BACKOFF_MAX_S": "1", "AGENT_CRASH_MAX": "1000",
+                "AGENT_CRASH_BEFORE_READY_MAX": "1000",
                 "AGENT_LOG_LEVEL": "warning",
             ])
         defer { supervisor.signal(SIGKILL) }
@@ -106,7 +109,9 @@ struct BenchWorker {
                 throw BenchFailure("worker \(round) never became ready")
             }
             try await Task.sleep(for: .milliseconds(200))
-            guard let pid = harness.events("process.started").last(where: { $0.source == "worker" })?.pid else { throw BenchFailure("no worker pid") }
+            guard let pid = harness.events("process.started").last(where: { $0.source == "worker" })?.pid else {
+                throw BenchFailure("no worker pid")
+            }
             let killedAt = Int64(Date().timeIntervalSince1970 * 1000)
             kill(pid_t(pid), SIGKILL)
             guard await harness.wait(timeout: .seconds(30), until: { harness.events("worker.ready").count == round + 1 }) else {

@@ -70,7 +70,7 @@ public final class Database: @unchecked Sendable {  // `connection` is only touc
             do {
                 try connection.execute("BEGIN IMMEDIATE")
                 break
-            } catch where error.code == .busy && attempt < 5 {
+            } catch  where error.code == .busy && attempt < 5 {
                 usleep(useconds_t(20_000 * attempt))
             }
         }
@@ -109,7 +109,8 @@ public final class Database: @unchecked Sendable {  // `connection` is only touc
             }
             if !directory.isEmpty, access(directory, W_OK) != 0 {
                 throw EventsError(
-                    .readOnly, "cannot write the database \(path): its folder \(directory) is not writable (\(String(cString: strerror(errno))))")
+                    .readOnly,
+                    "cannot write the database \(path): its folder \(directory) is not writable (\(String(cString: strerror(errno))))")
             }
         }
         var flags = SQLITE_OPEN_NOMUTEX
@@ -129,7 +130,8 @@ public final class Database: @unchecked Sendable {  // `connection` is only touc
     private static func configureWriter(_ connection: Connection) throws(EventsError) {
         let mode = try connection.scalar("PRAGMA journal_mode = WAL").string
         guard mode?.lowercased() == "wal" else {
-            throw EventsError(.readOnly, "cannot switch \(connection.path) to WAL (journal_mode is \(mode ?? "unknown")); is its directory writable?")
+            throw EventsError(
+                .readOnly, "cannot switch \(connection.path) to WAL (journal_mode is \(mode ?? "unknown")); is its directory writable?")
         }
         try connection.execute("PRAGMA synchronous = NORMAL")
         try connection.execute("PRAGMA foreign_keys = ON")

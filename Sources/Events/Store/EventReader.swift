@@ -30,14 +30,17 @@ public struct EventReader: Sendable {
 
     /// Events after `cursor` matching `filter`, oldest first, and the new cursor (the newest id read, matching
     /// or not). Ids are assigned inside SQLite's single write lock, so following by id has no gap.
-    public func events(after cursor: Int64, matching filter: EventFilter, limit: Int = 10_000) throws(EventsError) -> (events: [Event], cursor: Int64) {
+    public func events(after cursor: Int64, matching filter: EventFilter, limit: Int = 10_000) throws(EventsError) -> (
+        events: [Event], cursor: Int64
+    ) {
         try database.read { connection throws(EventsError) in
             try connection.execute("BEGIN")
             defer { try? connection.execute("COMMIT") }
-            let newest = try connection.scalar(
-                "SELECT COALESCE(MAX(id), 0) FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?)",
-                [.integer(cursor), .integer(Int64(limit))]
-            ).int64 ?? 0
+            let newest =
+                try connection.scalar(
+                    "SELECT COALESCE(MAX(id), 0) FROM (SELECT id FROM events WHERE id > ? ORDER BY id LIMIT ?)",
+                    [.integer(cursor), .integer(Int64(limit))]
+                ).int64 ?? 0
             guard newest > cursor else { return ([], cursor) }
             let (clause, bindings) = filter.sql(timeBoundID: try timeBound(of: filter, in: connection))
             let rows = try connection.query(

@@ -68,7 +68,8 @@ public final class EventStore: Sendable {
     @discardableResult
     public func append(_ kind: String, parent: Int64? = nil, chat: Int64? = nil, payloadJSON: String) throws(EventsError) -> Int64 {
         guard let object = (try? JSONValue(parsing: payloadJSON))?.objectValue else {
-            throw EventsError(.invalidInput, "the payload of \(kind) is not a JSON object: \(sanitizer.redact(String(payloadJSON.prefix(80))))")
+            throw EventsError(
+                .invalidInput, "the payload of \(kind) is not a JSON object: \(sanitizer.redact(String(payloadJSON.prefix(80))))")
         }
         return try append(kind, parent: parent, chat: chat, payload: object)
     }

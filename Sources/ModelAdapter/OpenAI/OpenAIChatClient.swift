@@ -51,7 +51,8 @@ public struct OpenAIChatClient: ModelClient {
         case .cancelled:
             throw ModelError(.cancelled, "model call to \(host) was cancelled")
         case .failed(let code):
-            throw ModelError(.connection, "model call to \(host) failed: \(Self.transportText(code)) (URLError \(code))", urlErrorCode: code)
+            throw ModelError(
+                .connection, "model call to \(host) failed: \(Self.transportText(code)) (URLError \(code))", urlErrorCode: code)
         case .response(let status, let headers, let body):
             return try OpenAIResponseReader(apiKey: configuration.apiKey, host: host).read(
                 status: status, headers: headers, body: body, latency: clock.now - start, requestedModel: request.model)
@@ -90,7 +91,10 @@ public struct OpenAIChatClient: ModelClient {
             if !calls.isEmpty {
                 object["tool_calls"] = .array(
                     calls.map { call in
-                        ["id": .string(call.id), "type": "function", "function": ["name": .string(call.name), "arguments": .string(call.arguments)]]
+                        [
+                            "id": .string(call.id), "type": "function",
+                            "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
+                        ]
                     })
             }
             return .object(object)

@@ -19,7 +19,9 @@ public struct OpenAIConfiguration: Sendable, CustomStringConvertible, CustomRefl
 
     /// Reads `OPENAI_API_KEY` (required) and `OPENAI_BASE_URL` (default `https://api.openai.com/v1`).
     /// - Throws: `ModelError` `.invalidConfiguration`, naming the variable and never showing the key.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ModelError) -> OpenAIConfiguration {
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ModelError)
+        -> OpenAIConfiguration
+    {
         guard let key = environment["OPENAI_API_KEY"], !key.isEmpty else {
             throw ModelError(.invalidConfiguration, "OPENAI_API_KEY: is required but not set")
         }

@@ -7,7 +7,9 @@ struct OpenAIResponseReader {
     /// The current time, for `Retry-After` given as a date.
     var now = Date()
 
-    func read(status: Int, headers: [String: String], body: Data, latency: Duration, requestedModel: String) throws(ModelError) -> CompletionResponse {
+    func read(status: Int, headers: [String: String], body: Data, latency: Duration, requestedModel: String) throws(ModelError)
+        -> CompletionResponse
+    {
         let json = try? JSONDecoder().decode(JSON.self, from: body)
         if let error = json?["error"], error != .null {
             throw classify(status: status, error: error, headers: headers)
@@ -22,7 +24,9 @@ struct OpenAIResponseReader {
         var calls = (message["tool_calls"]?.arrayValue ?? []).enumerated().compactMap { index, call in
             Self.toolCall(call, index: index, responseID: responseID)
         }
-        if calls.isEmpty, let legacy = message["function_call"], let call = Self.toolCall(["function": legacy], index: 0, responseID: responseID) {
+        if calls.isEmpty, let legacy = message["function_call"],
+            let call = Self.toolCall(["function": legacy], index: 0, responseID: responseID)
+        {
             calls = [call]
         }
         var text = Self.text(message["content"])

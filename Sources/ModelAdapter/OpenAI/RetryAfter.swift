@@ -41,7 +41,8 @@ enum RetryAfter {
             guard let value = Double(number) else { return nil }
             let rest = text[index...]
             let (unit, length): (Double, Int) =
-                rest.hasPrefix("ms") ? (0.001, 2) : rest.hasPrefix("h") ? (3600, 1) : rest.hasPrefix("m") ? (60, 1) : rest.hasPrefix("s") ? (1, 1) : (0, 0)
+                rest.hasPrefix("ms")
+                ? (0.001, 2) : rest.hasPrefix("h") ? (3600, 1) : rest.hasPrefix("m") ? (60, 1) : rest.hasPrefix("s") ? (1, 1) : (0, 0)
             guard length > 0 else { return nil }
             total += value * unit
             matched = true

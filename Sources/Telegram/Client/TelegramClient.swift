@@ -46,7 +46,10 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
             "getUpdates", GetUpdates(offset: offset, limit: limit, timeout: timeout, allowedUpdates: allowedUpdates),
             deadline: .seconds(timeout) + configuration.longPollGrace)
         guard let envelope = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let items = envelope["result"] as? [Any]
-        else { throw TelegramError(.malformedResponse, method: "getUpdates", message: "Telegram getUpdates failed: the result is not a list", httpStatus: 200) }
+        else {
+            throw TelegramError(
+                .malformedResponse, method: "getUpdates", message: "Telegram getUpdates failed: the result is not a list", httpStatus: 200)
+        }
         let decoder = JSONDecoder()
         return items.compactMap { Update(json: $0, decoder: decoder) }
     }
@@ -73,7 +76,9 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
             as: Message.self)
     }
 
-    public func editMessageReplyMarkup(chatID: Int64, messageID: Int, replyMarkup: InlineKeyboardMarkup?) async throws(TelegramError) -> Message {
+    public func editMessageReplyMarkup(chatID: Int64, messageID: Int, replyMarkup: InlineKeyboardMarkup?) async throws(TelegramError)
+        -> Message
+    {
         try await call(
             "editMessageReplyMarkup", EditMessageReplyMarkup(chatID: chatID, messageID: messageID, replyMarkup: replyMarkup),
             as: Message.self)
@@ -105,13 +110,16 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
         let body = try await exchange(method, parameters, deadline: configuration.requestTimeout)
         guard let envelope = try? JSONDecoder().decode(ResultEnvelope<Result>.self, from: body) else {
             throw TelegramError(
-                .malformedResponse, method: method, message: "Telegram \(method) failed: the result is not a \(Result.self)", httpStatus: 200)
+                .malformedResponse, method: method, message: "Telegram \(method) failed: the result is not a \(Result.self)",
+                httpStatus: 200)
         }
         return envelope.result
     }
 
     /// Sends `parameters` to `method` and returns the body of an `ok: true` answer; everything else is thrown.
-    private func exchange<Parameters: Encodable>(_ method: String, _ parameters: Parameters, deadline: Duration) async throws(TelegramError) -> Data {
+    private func exchange<Parameters: Encodable>(_ method: String, _ parameters: Parameters, deadline: Duration) async throws(TelegramError)
+        -> Data
+    {
         var request = URLRequest(url: botURL.appendingPathComponent(method))
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -128,14 +136,16 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
             throw TelegramError(.cancelled, method: method, message: "Telegram \(method) was cancelled")
         case .failed(let code):
             throw TelegramError(
-                .transport, method: method, message: "Telegram \(method) failed: \(Self.transportText(code)) (URLError \(code))", urlErrorCode: code)
+                .transport, method: method, message: "Telegram \(method) failed: \(Self.transportText(code)) (URLError \(code))",
+                urlErrorCode: code)
         case .response(let status, _, let body):
             if let envelope = try? JSONDecoder().decode(StatusEnvelope.self, from: body) {
                 if envelope.ok && status == 200 { return body }
                 let errorCode = envelope.errorCode ?? status
                 let description = scrub(envelope.description ?? HTTPURLResponse.localizedString(forStatusCode: status))
                 throw TelegramError(
-                    TelegramError.code(forStatus: errorCode), method: method, message: "Telegram \(method) failed: \(errorCode) \(description)",
+                    TelegramError.code(forStatus: errorCode), method: method,
+                    message: "Telegram \(method) failed: \(errorCode) \(description)",
                     httpStatus: status, errorCode: errorCode, apiDescription: description,
                     retryAfter: envelope.parameters?.retryAfter, migrateToChatID: envelope.parameters?.migrateToChatID)
             }

@@ -13,7 +13,9 @@ public struct TelegramConfiguration: Sendable, CustomStringConvertible, CustomRe
     /// How much longer than its poll timeout a `getUpdates` may take.
     public var longPollGrace: Duration
 
-    public init(token: String, apiBase: URL = Self.defaultAPIBase, requestTimeout: Duration = .seconds(15), longPollGrace: Duration = .seconds(10)) {
+    public init(
+        token: String, apiBase: URL = Self.defaultAPIBase, requestTimeout: Duration = .seconds(15), longPollGrace: Duration = .seconds(10)
+    ) {
         self.token = token
         self.apiBase = apiBase
         self.requestTimeout = requestTimeout
@@ -22,7 +24,9 @@ public struct TelegramConfiguration: Sendable, CustomStringConvertible, CustomRe
 
     /// Reads `TELEGRAM_BOT_TOKEN` (required) and `TELEGRAM_API_BASE` (default `https://api.telegram.org`).
     /// - Throws: `TelegramError` `.invalidConfiguration`, naming the variable and never showing the token.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(TelegramError) -> TelegramConfiguration {
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(TelegramError)
+        -> TelegramConfiguration
+    {
         func invalid(_ text: String) -> TelegramError { TelegramError(.invalidConfiguration, method: "configuration", message: text) }
         guard let token = environment["TELEGRAM_BOT_TOKEN"], !token.isEmpty else {
             throw invalid("TELEGRAM_BOT_TOKEN: is required but not set")
@@ -42,6 +46,7 @@ public struct TelegramConfiguration: Sendable, CustomStringConvertible, CustomRe
     public var description: String { "TelegramConfiguration(apiBase: \(apiBase.absoluteString), token: <redacted>)" }
 
     public var customMirror: Mirror {
-        Mirror(self, children: ["apiBase": apiBase, "token": "<redacted>", "requestTimeout": requestTimeout, "longPollGrace": longPollGrace])
+        Mirror(
+            self, children: ["apiBase": apiBase, "token": "<redacted>", "requestTimeout": requestTimeout, "longPollGrace": longPollGrace])
     }
 }

@@ -12,7 +12,9 @@ public struct Update: Sendable, Equatable {
     /// The update object exactly as Telegram sent it (compact JSON), for storing.
     public var rawJSON: String
 
-    public init(updateID: Int64, message: Message? = nil, editedMessage: Message? = nil, callbackQuery: CallbackQuery? = nil, rawJSON: String) {
+    public init(
+        updateID: Int64, message: Message? = nil, editedMessage: Message? = nil, callbackQuery: CallbackQuery? = nil, rawJSON: String
+    ) {
         self.updateID = updateID
         self.message = message
         self.editedMessage = editedMessage

@@ -31,7 +31,9 @@ public final class RawHTTPClient {
 
     /// Sends one request and reads its answer; reconnects once if the kept-alive connection was closed.
     /// - Throws: `DoubleError` `.cannotListen` when no connection can be made or the answer is cut.
-    public func send(_ method: String, _ target: String, body: [UInt8] = [], contentType: String? = "application/json", headers: [String: String] = [:]) throws(DoubleError) -> Response {
+    public func send(
+        _ method: String, _ target: String, body: [UInt8] = [], contentType: String? = "application/json", headers: [String: String] = [:]
+    ) throws(DoubleError) -> Response {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: \(body.count)\r\n"
         if let contentType { head += "Content-Type: \(contentType)\r\n" }
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }

@@ -1,6 +1,6 @@
+import Events
 import Foundation
 import ProcessControl
-import Events
 
 #if canImport(Glibc)
     import Glibc

@@ -105,7 +105,8 @@ struct EditTool: Tool {
     }
 
     private func notFound(_ old: String, in body: [UInt8], file: ResolvedPath) -> ToolsError {
-        var message = "old_text was not found in \(file.relative); it must match exactly, whitespace and line breaks included. Read the file again and copy the text"
+        var message =
+            "old_text was not found in \(file.relative); it must match exactly, whitespace and line breaks included. Read the file again and copy the text"
         let firstLine = old.split(separator: "\n", omittingEmptySubsequences: true).first?.trimmingCharacters(in: .whitespaces) ?? ""
         if !firstLine.isEmpty, let at = ByteSearch.occurrences(of: Array(firstLine.utf8), in: body, limit: 1).first {
             message += " (its first line, without indentation, appears at line \(Self.lineNumber(at: at, in: body)))"

@@ -1,5 +1,5 @@
-import Foundation
 import Events
+import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -66,7 +66,8 @@ struct ReadTool: Tool {
         }
         let page: LinePage
         do {
-            page = try LinePage.read(fd, fileSize: size, offset: offset, maxLines: input.limit ?? limits.outputLines, maxBytes: limits.outputBytes)
+            page = try LinePage.read(
+                fd, fileSize: size, offset: offset, maxLines: input.limit ?? limits.outputLines, maxBytes: limits.outputBytes)
         } catch {
             switch error {
             case .pastEnd(let lines):
@@ -76,18 +77,23 @@ struct ReadTool: Tool {
             }
         }
         var notes: [String] = []
-        let text = String(validating: page.bytes, as: UTF8.self) ?? {
-            notes.append("the file is not valid UTF-8: invalid bytes are shown as U+FFFD")
-            return String(decoding: page.bytes, as: UTF8.self)
-        }()
+        let text =
+            String(validating: page.bytes, as: UTF8.self)
+            ?? {
+                notes.append("the file is not valid UTF-8: invalid bytes are shown as U+FFFD")
+                return String(decoding: page.bytes, as: UTF8.self)
+            }()
         let last = page.firstLine + page.lineCount - 1
         if let line = page.cutLine {
-            notes.append("line \(line) is longer than \(limits.outputBytes / 1024) KiB and was cut; see the rest with bash (e.g. cut or fold)")
+            notes.append(
+                "line \(line) is longer than \(limits.outputBytes / 1024) KiB and was cut; see the rest with bash (e.g. cut or fold)")
         }
         if let next = page.nextOffset {
             let reason = page.stop == .lines ? "the line limit" : "the \(limits.outputBytes / 1024) KiB limit"
             notes.append("showing lines \(page.firstLine)-\(last) (stopped at \(reason)); call read with offset=\(next) to continue")
         }
-        return .success(text, truncated: page.nextOffset != nil || page.cutLine != nil, nextOffset: page.nextOffset, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        return .success(
+            text, truncated: page.nextOffset != nil || page.cutLine != nil, nextOffset: page.nextOffset,
+            note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 }

@@ -31,7 +31,8 @@ enum AtomicFile {
         }
         var status = stat()
         let mode: mode_t = stat(path, &status) == 0 ? status.st_mode & 0o7777 : 0o644
-        let temporary = "\(temporaryFolder ?? folder)/.\(name)\(temporaryMarker)\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
+        let temporary =
+            "\(temporaryFolder ?? folder)/.\(name)\(temporaryMarker)\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("cannot create a temporary file in \(temporaryFolder ?? folder)") }
         var closed = false

@@ -83,7 +83,8 @@ struct RipgrepReport {
         } else if line.starts(with: Self.endPrefix) {
             guard let file = current else { return }
             current = nil
-            if ByteSearch.occurrences(of: Self.notBinary, in: Array(line), limit: 1).isEmpty && Self.decode(line)?.data.binaryOffset != nil {
+            if ByteSearch.occurrences(of: Self.notBinary, in: Array(line), limit: 1).isEmpty && Self.decode(line)?.data.binaryOffset != nil
+            {
                 binaryFilesSkipped += 1
                 return
             }

@@ -63,6 +63,7 @@ public struct SecretMasker: Sendable {
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon >= 6 else { return false }
         let digits = bytes[..<colon]
         let key = bytes[(colon + 1)...]
-        return digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } && key.count >= 30 && key.allSatisfy(isKeyCharacter)
+        return digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } && key.count >= 30
+            && key.allSatisfy(isKeyCharacter)
     }
 }

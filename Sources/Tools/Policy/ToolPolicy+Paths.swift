@@ -17,7 +17,8 @@ extension ToolPolicy {
             case .notAFolder(let file):
                 throw ToolsError(.unresolvablePath, "\(path): \(relativeOrAbsolute(file)) is a file, not a folder")
             case .system(let where_, let code):
-                throw ToolsError(.unresolvablePath, "\(path): cannot resolve \(relativeOrAbsolute(where_)): \(String(cString: strerror(code)))")
+                throw ToolsError(
+                    .unresolvablePath, "\(path): cannot resolve \(relativeOrAbsolute(where_)): \(String(cString: strerror(code)))")
             }
         }
         if PathWalker.contains(home, resolved.path) || databaseFiles.contains(resolved.path) {

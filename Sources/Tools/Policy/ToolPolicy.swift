@@ -71,12 +71,14 @@ public struct ToolPolicy: Sendable {
     }
 
     /// A comma list of names from `known`; `nil` when unset. `none` is the empty list.
-    private static func list(_ variable: String, in environment: EnvironmentReader, known: [String]) throws(ConfigurationError) -> [String]? {
+    private static func list(_ variable: String, in environment: EnvironmentReader, known: [String]) throws(ConfigurationError) -> [String]?
+    {
         guard let text = environment.optional(variable) else { return nil }
         let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if names == ["none"] { return [] }
         for name in names where !known.contains(name) {
-            throw ConfigurationError(variable: variable, problem: "unknown name \"\(name)\"; known: \(known.joined(separator: ", ")) (or none)")
+            throw ConfigurationError(
+                variable: variable, problem: "unknown name \"\(name)\"; known: \(known.joined(separator: ", ")) (or none)")
         }
         return names
     }

@@ -74,7 +74,8 @@ public struct InputSchema: Sendable, Equatable {
             let value = object[property.name] ?? .null
             if value == .null {
                 if property.required {
-                    throw invalid("missing required argument \"\(property.name)\" (\(property.type.rawValue)): \(property.field.description)")
+                    throw invalid(
+                        "missing required argument \"\(property.name)\" (\(property.type.rawValue)): \(property.field.description)")
                 }
                 continue
             }
@@ -120,11 +121,12 @@ public struct InputSchema: Sendable, Equatable {
     var example: String {
         let required = properties.filter(\.required)
         let parts = required.map { property -> String in
-            let sample = switch property.type {
-            case .string: "\"...\""
-            case .integer, .number: "1"
-            case .boolean: "true"
-            }
+            let sample =
+                switch property.type {
+                case .string: "\"...\""
+                case .integer, .number: "1"
+                case .boolean: "true"
+                }
             return "\"\(property.name)\": \(sample)"
         }
         return "{" + parts.joined(separator: ", ") + "}"

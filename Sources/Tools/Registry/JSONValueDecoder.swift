@@ -61,7 +61,9 @@ struct JSONValueDecoder: Decoder {
             throw DecodingError.typeMismatch(type, .init(codingPath: [key], debugDescription: "nested values are not tool arguments"))
         }
 
-        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<
+            NestedKey
+        > {
             throw DecodingError.typeMismatch(type, .init(codingPath: [key], debugDescription: "nested values are not tool arguments"))
         }
 

@@ -80,7 +80,9 @@ enum SchemaProbe {
             throw ProbeFailure()
         }
 
-        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<
+            NestedKey
+        > {
             recorder.unsupported.insert(key.stringValue)
             throw ProbeFailure()
         }

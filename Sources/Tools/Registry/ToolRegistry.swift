@@ -1,5 +1,5 @@
-import Foundation
 import Events
+import Foundation
 
 /// The tools the agent may call, under one policy: their definitions for the model, and the one way to run a call.
 ///
@@ -63,7 +63,9 @@ public struct ToolRegistry: Sendable {
         do {
             parsed = trimmed.isEmpty ? .object([:]) : try JSONValue(parsing: trimmed)
         } catch {
-            return Self.refused(ToolsError(.invalidArguments, "\(name): the arguments are not valid JSON; send one JSON object, like {\"path\": \"README.md\"}"))
+            return Self.refused(
+                ToolsError(
+                    .invalidArguments, "\(name): the arguments are not valid JSON; send one JSON object, like {\"path\": \"README.md\"}"))
         }
         return await call(name, arguments: parsed)
     }
@@ -73,13 +75,15 @@ public struct ToolRegistry: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         guard let tool = tool(named: name) else {
-            return Self.refused(ToolsError(.unknownTool, "there is no tool called \"\(name)\"; the tools are \(definitions.map(\.name).joined(separator: ", "))"))
+            return Self.refused(
+                ToolsError(
+                    .unknownTool, "there is no tool called \"\(name)\"; the tools are \(definitions.map(\.name).joined(separator: ", "))"))
         }
         if let refusal = refusal(for: tool) { return Self.refused(refusal) }
         var result: ToolCallResult
         do {
             result = ToolCallResult(envelope: try await tool.run(arguments, context: ToolContext(policy: policy, sandbox: sandbox)))
-        } catch where error.isRefusal {
+        } catch  where error.isRefusal {
             result = Self.refused(error)
         } catch {
             result = ToolCallResult(envelope: .failure(error.message, exitCode: 1))

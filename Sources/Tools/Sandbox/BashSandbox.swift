@@ -63,7 +63,9 @@ public struct BashSandbox: Sendable {
                     return SandboxStatus(state: .sandboxed, bubblewrap: bubblewrap)
                 }
                 let message = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
-                failure = result.timedOut ? "the trial run of bubblewrap timed out" : "bubblewrap failed its trial run (\(result.status)): \(message)"
+                failure =
+                    result.timedOut
+                    ? "the trial run of bubblewrap timed out" : "bubblewrap failed its trial run (\(result.status)): \(message)"
             } catch {
                 failure = "bubblewrap could not start: \(error)"
             }

@@ -19,7 +19,8 @@ public struct SandboxStatus: Sendable, Equatable {
         switch state {
         case .sandboxed: "sandboxed (bubblewrap)"
         case .unsandboxedAllowed: "unsandboxed-allowed: no sandbox (\(reason ?? "unknown reason")), AGENT_ALLOW_UNSANDBOXED_EXEC=1"
-        case .execDisabled: "exec-disabled: no sandbox (\(reason ?? "unknown reason")); set AGENT_ALLOW_UNSANDBOXED_EXEC=1 to run commands without one"
+        case .execDisabled:
+            "exec-disabled: no sandbox (\(reason ?? "unknown reason")); set AGENT_ALLOW_UNSANDBOXED_EXEC=1 to run commands without one"
         }
     }
 

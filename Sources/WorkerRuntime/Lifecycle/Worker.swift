@@ -94,7 +94,7 @@ public enum Worker {
         while true {
             do {
                 return try await telegram.getMe()
-            } catch where error.isTransient {
+            } catch  where error.isTransient {
                 logger.warning("getMe failed; trying again", metadata: ["error": "\(error.message)"])
                 _ = try? process.event(EventKind.telegramError, level: .warn, payload: error.eventPayload)
                 try? await Task.sleep(for: delay)

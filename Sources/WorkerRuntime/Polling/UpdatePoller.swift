@@ -86,7 +86,8 @@ public struct UpdatePoller: Service {
         var delay = backoff.failure()
         if let error = error as? TelegramError {
             if let retryAfter = error.retryAfter { delay = max(delay, .seconds(retryAfter)) }
-            logger.warning("Telegram call failed", metadata: ["method": "\(error.method)", "error": "\(error.message)", "retry_in": "\(delay)"])
+            logger.warning(
+                "Telegram call failed", metadata: ["method": "\(error.method)", "error": "\(error.message)", "retry_in": "\(delay)"])
             var payload = error.eventPayload
             payload["delay_ms"] = .int(delay.wholeMilliseconds)
             _ = try? process.event(EventKind.telegramError, level: .warn, payload: payload)

@@ -82,7 +82,7 @@ public struct AgentResponder: Sendable {
             context.failpoint.check(.afterReplyStored)
         } catch let failure as EventsError {
             throw failure
-        } catch where Task.isCancelled {
+        } catch  where Task.isCancelled {
             throw CancellationError()  // The process is going away: the update stays resumable.
         } catch {
             let (reason, message) = Self.explain(error)
@@ -103,7 +103,10 @@ public struct AgentResponder: Sendable {
     static func explain(_ error: any Error) -> (reason: String, message: String) {
         if error is ChatStops.Stopped { return ("stopped", "Stopped.") }
         if let error = error as? ControlError, error.code == .circuitOpen {
-            return ("circuit_open", "⚠️ The model service keeps failing the same way, so I paused calls to it for a minute. Please try again shortly.")
+            return (
+                "circuit_open",
+                "⚠️ The model service keeps failing the same way, so I paused calls to it for a minute. Please try again shortly."
+            )
         }
         guard let error = error as? ModelError else {
             return ("error", "⚠️ Something went wrong while answering. Please try again.")

@@ -79,7 +79,8 @@ public struct InboxDispatcher: Service {
         do {
             try await handler.process(row, stoppedRun: stoppedRun)
         } catch {
-            context.logger.error("update not processed; it will be tried again", metadata: ["update_id": "\(row.updateID)", "error": "\(error)"])
+            context.logger.error(
+                "update not processed; it will be tried again", metadata: ["update_id": "\(row.updateID)", "error": "\(error)"])
             await sleepUnlessShuttingDown(for: .seconds(1))
         }
         return .processed(lane: lane, rowID: row.id)

@@ -24,7 +24,10 @@ public struct ReplyWriter: Sendable {
         /// answers and apologies do not).
         public var isAssistantMessage = false
 
-        public init(text: String, kind: String = "reply", parseMode: String? = "HTML", replyToMessageID: Int64? = nil, isAssistantMessage: Bool = false) {
+        public init(
+            text: String, kind: String = "reply", parseMode: String? = "HTML", replyToMessageID: Int64? = nil,
+            isAssistantMessage: Bool = false
+        ) {
             self.text = text
             self.kind = kind
             self.parseMode = parseMode

@@ -112,7 +112,9 @@ public final class OutboxSender: Service {
         } catch let error as TelegramError {
             var payload = error.eventPayload
             payload["outbox_id"] = .int(row.id)
-            _ = try? context.store.append(EventKind.telegramError, parent: row.runID ?? context.process.id, run: row.runID, chat: row.chatID, level: .warn, payload: payload)
+            _ = try? context.store.append(
+                EventKind.telegramError, parent: row.runID ?? context.process.id, run: row.runID, chat: row.chatID, level: .warn,
+                payload: payload)
             if error.code == .tooManyRequests {
                 let wait = Duration.seconds(error.retryAfter ?? 1)
                 await limiter.pause(for: wait)
@@ -140,7 +142,7 @@ public final class OutboxSender: Service {
             return try await context.telegram.sendMessage(
                 chatID: row.chatID, text: row.text, parseMode: row.parseMode.flatMap(ParseMode.init(rawValue:)),
                 replyToMessageID: replyTo, replyMarkup: markup, disableLinkPreview: false)
-        } catch where error.isCantParseEntities && row.parseMode != nil {
+        } catch  where error.isCantParseEntities && row.parseMode != nil {
             return try await context.telegram.sendMessage(
                 chatID: row.chatID, text: row.text, parseMode: nil, replyToMessageID: replyTo, replyMarkup: markup,
                 disableLinkPreview: false)

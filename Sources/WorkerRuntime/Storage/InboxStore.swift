@@ -28,11 +28,16 @@ public struct InboxStore: Sendable {
                     INSERT INTO inbox (bot_id, update_id, chat_id, user_id, raw, status, received_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, 'received', ?, ?) ON CONFLICT (bot_id, update_id) DO NOTHING
                     """,
-                    [.integer(botID), .integer(update.updateID), SQLValue(update.chatID), SQLValue(update.userID), .text(update.raw), .integer(now), .integer(now)])
+                    [
+                        .integer(botID), .integer(update.updateID), SQLValue(update.chatID), SQLValue(update.userID), .text(update.raw),
+                        .integer(now), .integer(now),
+                    ])
                 guard connection.changes == 1 else { continue }
                 inserted += 1
                 try store.append(
-                    NewEvent(EventKind.telegramUpdateReceived, parent: parent, chat: update.chatID, payload: ["update_id": .int(update.updateID)]),
+                    NewEvent(
+                        EventKind.telegramUpdateReceived, parent: parent, chat: update.chatID, payload: ["update_id": .int(update.updateID)]
+                    ),
                     in: connection)
             }
             return inserted

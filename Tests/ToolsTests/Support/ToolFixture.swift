@@ -28,7 +28,8 @@ final class ToolFixture: Sendable {
         var values = TestEnvironment.make(["AGENT_WORKSPACE": workspace, "AGENT_HOME": home])
         values.merge(environment) { _, new in new }
         let policy = try ToolPolicy(environment: EnvironmentReader(values))
-        let sandbox = sandboxed ? await BashSandbox.probe(policy: policy) : SandboxStatus(state: .execDisabled, reason: "not probed in this test")
+        let sandbox =
+            sandboxed ? await BashSandbox.probe(policy: policy) : SandboxStatus(state: .execDisabled, reason: "not probed in this test")
         registry = ToolRegistry(policy: policy, sandbox: sandbox)
     }
 

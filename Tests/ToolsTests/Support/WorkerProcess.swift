@@ -11,7 +11,8 @@ enum WorkerProcess {
     }
 
     /// Runs `agent-worker` with `arguments` to its end.
-    static func run(_ fixture: ToolFixture, _ arguments: [String], environment extra: [String: String] = [:]) async throws -> ProcessResult {
+    static func run(_ fixture: ToolFixture, _ arguments: [String], environment extra: [String: String] = [:]) async throws -> ProcessResult
+    {
         try await ProcessRunner.run(
             ProcessSpec(
                 executable: Executables.path("agent-worker"), arguments: arguments, environment: environment(fixture, extra),

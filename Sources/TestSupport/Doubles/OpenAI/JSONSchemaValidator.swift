@@ -116,7 +116,8 @@ struct JSONSchemaValidator: Sendable {
                 if let minItems, elements.count < minItems { guard fail("has fewer than \(minItems) items") else { return false } }
                 if let maxItems, elements.count > maxItems { guard fail("has more than \(maxItems) items") else { return false } }
                 if let items {
-                    for (index, element) in elements.enumerated() where !items.validate(element, found == nil ? "" : "\(path)[\(index)]", &found) {
+                    for (index, element) in elements.enumerated()
+                    where !items.validate(element, found == nil ? "" : "\(path)[\(index)]", &found) {
                         valid = false
                         if found == nil { return false }
                     }
@@ -131,8 +132,12 @@ struct JSONSchemaValidator: Sendable {
                 let number = value.doubleValue ?? 0
                 if let minimum, number < minimum { guard fail("is less than \(minimum)") else { return false } }
                 if let maximum, number > maximum { guard fail("is more than \(maximum)") else { return false } }
-                if let exclusiveMinimum, number <= exclusiveMinimum { guard fail("is not more than \(exclusiveMinimum)") else { return false } }
-                if let exclusiveMaximum, number >= exclusiveMaximum { guard fail("is not less than \(exclusiveMaximum)") else { return false } }
+                if let exclusiveMinimum, number <= exclusiveMinimum {
+                    guard fail("is not more than \(exclusiveMinimum)") else { return false }
+                }
+                if let exclusiveMaximum, number >= exclusiveMaximum {
+                    guard fail("is not less than \(exclusiveMaximum)") else { return false }
+                }
             default: break
             }
             for part in allOf where !part.validate(value, path, &found) {

@@ -38,7 +38,8 @@ extension OpenAIAnswer {
             default: throw DoubleError(.invalidScript, "unknown error \(error)")
             }
         } else if let status = control["status"]?.int64Value, let body = control["body"]?.stringValue {
-            answer = .raw(status: Int(status), headers: (control["headers"]?.objectValue ?? [:]).compactMapValues(\.stringValue), body: body)
+            answer = .raw(
+                status: Int(status), headers: (control["headers"]?.objectValue ?? [:]).compactMapValues(\.stringValue), body: body)
         } else if control["malformed"] == .bool(true) {
             answer = .malformedBody
         } else if control["drop"] == .bool(true) {

@@ -22,7 +22,8 @@ public indirect enum OpenAIAnswer: Sendable, Equatable {
     public static func rateLimited(retryAfter seconds: Int) -> OpenAIAnswer {
         .error(
             status: 429, type: "requests", code: "rate_limit_exceeded",
-            message: "Rate limit reached for gpt-4o-mini in organization org-double on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in \(seconds)s.",
+            message:
+                "Rate limit reached for gpt-4o-mini in organization org-double on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in \(seconds)s.",
             headers: ["retry-after": "\(seconds)", "x-ratelimit-reset-requests": "\(seconds)s"])
     }
 
@@ -34,7 +35,9 @@ public indirect enum OpenAIAnswer: Sendable, Equatable {
     /// 400 `context_length_exceeded`.
     public static let contextLengthExceeded = OpenAIAnswer.error(
         status: 400, type: "invalid_request_error", code: "context_length_exceeded",
-        message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130012 tokens. Please reduce the length of the messages.")
+        message:
+            "This model's maximum context length is 128000 tokens. However, your messages resulted in 130012 tokens. Please reduce the length of the messages."
+    )
 
     /// 401 `invalid_api_key`.
     public static let invalidAPIKey = OpenAIAnswer.error(

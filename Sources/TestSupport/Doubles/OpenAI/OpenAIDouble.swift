@@ -111,19 +111,25 @@ public final class OpenAIDouble: @unchecked Sendable {
         guard let authorization, authorization.hasPrefix("Bearer "), authorization.count > 7 else {
             return Self.errorReply(
                 401, type: "invalid_request_error", code: .null,
-                message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
+                message:
+                    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+            )
         }
         if let apiKey, authorization != "Bearer \(apiKey)" {
             return Self.errorReply(
                 401, type: "invalid_request_error", code: "invalid_api_key",
-                message: "Incorrect API key provided: \(Self.masked(String(authorization.dropFirst(7)))). You can find your API key at https://platform.openai.com/account/api-keys.")
+                message:
+                    "Incorrect API key provided: \(Self.masked(String(authorization.dropFirst(7)))). You can find your API key at https://platform.openai.com/account/api-keys."
+            )
         }
         guard let body = try? JSONParser.parse(request.body), body.objectValue != nil else {
             let problem = SpecViolation(method: "createChatCompletion", path: "", problem: "the body is not a JSON object")
             locked { violationList.append(problem) }
             return Self.errorReply(
                 400, type: "invalid_request_error", code: .null,
-                message: "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)")
+                message:
+                    "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly.)"
+            )
         }
         let problems = specification?.check(body) ?? []
         let streaming = body["stream"] == .bool(true)
@@ -139,7 +145,8 @@ public final class OpenAIDouble: @unchecked Sendable {
         }
         let reply: HTTPReply
         if streaming {
-            reply = Self.errorReply(400, type: "invalid_request_error", code: .null, message: "The OpenAI double does not stream: send stream false.")
+            reply = Self.errorReply(
+                400, type: "invalid_request_error", code: .null, message: "The OpenAI double does not stream: send stream false.")
         } else if let problem = problems.first {
             reply = Self.errorReply(
                 400, type: "invalid_request_error", code: "invalid_value", message: "Invalid value at \(problem.path): \(problem.problem)",
@@ -158,20 +165,27 @@ public final class OpenAIDouble: @unchecked Sendable {
     private func render(_ answer: OpenAIAnswer, request: JSONValue, requestBytes: Int) -> HTTPReply {
         switch answer {
         case .text(let text, let usage, let finishReason):
-            return completion(message: ["role": "assistant", "content": .string(text), "refusal": nil, "annotations": []], finishReason: finishReason, usage: usage, request: request, requestBytes: requestBytes)
+            return completion(
+                message: ["role": "assistant", "content": .string(text), "refusal": nil, "annotations": []], finishReason: finishReason,
+                usage: usage, request: request, requestBytes: requestBytes)
         case .toolCalls(let calls, let text, let usage, let finishReason):
             let toolCalls: [JSONValue] = calls.enumerated().map { index, call in
-                var object: [String: JSONValue] = ["type": "function", "function": ["name": .string(call.name), "arguments": call.arguments]]
+                var object: [String: JSONValue] = [
+                    "type": "function", "function": ["name": .string(call.name), "arguments": call.arguments],
+                ]
                 if !call.omitsID { object["id"] = .string(call.id ?? "call_\(Self.randomHex(12))\(index)") }
                 return .object(object)
             }
             return completion(
-                message: ["role": "assistant", "content": JSONValue(text), "refusal": nil, "annotations": [], "tool_calls": .array(toolCalls)],
+                message: [
+                    "role": "assistant", "content": JSONValue(text), "refusal": nil, "annotations": [], "tool_calls": .array(toolCalls),
+                ],
                 finishReason: finishReason, usage: usage, request: request, requestBytes: requestBytes)
         case .error(let status, let type, let code, let message, let headers):
             return Self.errorReply(status, type: type, code: code, message: message, headers: headers)
         case .raw(let status, let headers, let body):
-            return .text(status, body, contentType: "application/json", headers: headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+            return .text(
+                status, body, contentType: "application/json", headers: headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         case .malformedBody:
             return .text(200, "{\"id\": \"chatcmpl-cut", contentType: "application/json")
         case .dropConnection:
@@ -186,10 +200,14 @@ public final class OpenAIDouble: @unchecked Sendable {
         }
     }
 
-    private func completion(message: JSONValue, finishReason: String, usage: OpenAIUsage, request: JSONValue, requestBytes: Int) -> HTTPReply {
+    private func completion(message: JSONValue, finishReason: String, usage: OpenAIUsage, request: JSONValue, requestBytes: Int)
+        -> HTTPReply
+    {
         var body: [String: JSONValue] = [
-            "id": .string("chatcmpl-\(Self.randomHex(24))"), "object": "chat.completion", "created": .int(Int64(Date().timeIntervalSince1970)),
-            "model": request["model"] ?? "gpt-4o-mini", "choices": [["index": 0, "message": message, "logprobs": nil, "finish_reason": .string(finishReason)]],
+            "id": .string("chatcmpl-\(Self.randomHex(24))"), "object": "chat.completion",
+            "created": .int(Int64(Date().timeIntervalSince1970)),
+            "model": request["model"] ?? "gpt-4o-mini",
+            "choices": [["index": 0, "message": message, "logprobs": nil, "finish_reason": .string(finishReason)]],
             "service_tier": "default", "system_fingerprint": "fp_double",
         ]
         let counts: (prompt: Int, completion: Int, cached: Int)?
@@ -203,7 +221,9 @@ public final class OpenAIDouble: @unchecked Sendable {
                 "prompt_tokens": .int(Int64(counts.prompt)), "completion_tokens": .int(Int64(counts.completion)),
                 "total_tokens": .int(Int64(counts.prompt + counts.completion)),
                 "prompt_tokens_details": ["cached_tokens": .int(Int64(counts.cached)), "audio_tokens": 0],
-                "completion_tokens_details": ["reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0],
+                "completion_tokens_details": [
+                    "reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0,
+                ],
             ]
         }
         return .json(200, .object(body), headers: Self.standardHeaders())

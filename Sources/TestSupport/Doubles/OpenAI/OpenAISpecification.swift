@@ -20,7 +20,8 @@ public final class OpenAISpecification: Sendable {
         guard let schemas = document["components"]?["schemas"], schemas["CreateChatCompletionRequest"] != nil else {
             throw DoubleError(.specificationUnavailable, "openai-openapi.json has no CreateChatCompletionRequest schema")
         }
-        validator = JSONSchemaValidator(schema: ["$ref": "#/components/schemas/CreateChatCompletionRequest"], schemas: schemas.objectValue ?? [:])
+        validator = JSONSchemaValidator(
+            schema: ["$ref": "#/components/schemas/CreateChatCompletionRequest"], schemas: schemas.objectValue ?? [:])
         version = document["info"]?["version"]?.stringValue ?? "unknown"
     }
 
@@ -29,7 +30,9 @@ public final class OpenAISpecification: Sendable {
         var problems = validator.problems(body)
         for (index, tool) in (body["tools"]?.arrayValue ?? []).enumerated() {
             guard let name = tool["function"]?["name"]?.stringValue else { continue }
-            let allowed = name.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" || $0 == "-" }
+            let allowed = name.unicodeScalars.allSatisfy {
+                ("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "_" || $0 == "-"
+            }
             if name.isEmpty || name.count > 64 || !allowed {
                 problems.append(("tools[\(index)].function.name", "must be 1-64 of a-z, A-Z, 0-9, _ and -"))
             }

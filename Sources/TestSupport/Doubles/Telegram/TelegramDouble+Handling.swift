@@ -77,14 +77,16 @@ extension TelegramDouble {
         case .chatNotFound:
             return Self.failure(400, "Bad Request: chat not found")
         case .migrated(let chatID):
-            return Self.failure(400, "Bad Request: group chat was upgraded to a supergroup chat", parameters: ["migrate_to_chat_id": .int(chatID)])
+            return Self.failure(
+                400, "Bad Request: group chat was upgraded to a supergroup chat", parameters: ["migrate_to_chat_id": .int(chatID)])
         case .conflict:
             return Self.failure(409, Self.terminatedByOtherPoll)
         case .serverError(let status):
             return Self.failure(status, HTTPReply.reasonPhrase(status))
         case .badGateway:
             return .text(
-                502, "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
+                502,
+                "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
                 contentType: "text/html")
         case .malformedBody:
             return .text(200, "{\"ok\":true,\"result\":", contentType: "application/json")

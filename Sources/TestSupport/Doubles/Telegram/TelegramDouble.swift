@@ -28,7 +28,9 @@ public final class TelegramDouble: @unchecked Sendable {
     ///   - token: the only bot token accepted (others get 401 Unauthorized); `nil` accepts any.
     ///   - validate: checks every request against the committed specification (on by default).
     /// - Throws: `DoubleError` when the port cannot be listened on or the specification cannot be read.
-    public init(port: Int = 0, token: String? = nil, bot: TelegramBotProfile = TelegramBotProfile(), validate: Bool = true) throws(DoubleError) {
+    public init(port: Int = 0, token: String? = nil, bot: TelegramBotProfile = TelegramBotProfile(), validate: Bool = true)
+        throws(DoubleError)
+    {
         self.bot = bot
         self.token = token
         self.specification = validate ? try TelegramSpecification.shared() : nil

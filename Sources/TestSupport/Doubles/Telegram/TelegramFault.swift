@@ -28,7 +28,8 @@ public enum TelegramFault: Sendable, Equatable {
     case error(status: Int, description: String, retryAfter: Int?, migrateToChatID: Int64?)
 
     /// The 400 description Telegram gives for unparsable entities.
-    public static let cantParseEntitiesDescription = "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\""
+    public static let cantParseEntitiesDescription =
+        "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\""
     /// The 400 description Telegram gives when an edit changes nothing.
     public static let messageNotModifiedDescription =
         "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"

@@ -1,5 +1,5 @@
-import Foundation
 import Events
+import Foundation
 
 /// Telegram's `parse_mode: HTML`: the visible text and its entities, or the error Telegram gives.
 ///
@@ -64,11 +64,14 @@ enum TelegramHTML {
                     return .failure(Failure("Unexpected end tag at byte offset \(tagStart)"))
                 }
                 guard name == top.tag else {
-                    return .failure(Failure("Unmatched end tag at byte offset \(tagStart), expected \"</\(top.tag)>\", found \"</\(name)>\""))
+                    return .failure(
+                        Failure("Unmatched end tag at byte offset \(tagStart), expected \"</\(top.tag)>\", found \"</\(name)>\""))
                 }
                 open.removeLast()
                 if let kind = entityKinds[top.tag], utf16Length > top.start {
-                    var members: [String: JSONValue] = ["type": .string(kind), "offset": .int(Int64(top.start)), "length": .int(Int64(utf16Length - top.start))]
+                    var members: [String: JSONValue] = [
+                        "type": .string(kind), "offset": .int(Int64(top.start)), "length": .int(Int64(utf16Length - top.start)),
+                    ]
                     if kind == "text_link" { members["url"] = .string(top.attributes["href"] ?? "") }
                     if kind == "custom_emoji" { members["custom_emoji_id"] = .string(top.attributes["emoji-id"] ?? "") }
                     if kind == "blockquote" && top.attributes["expandable"] != nil { members["type"] = "expandable_blockquote" }
@@ -88,7 +91,10 @@ enum TelegramHTML {
         if let unclosed = open.last {
             return .failure(Failure("Can't find end tag corresponding to start tag \"\(unclosed.tag)\""))
         }
-        return .success(Parsed(text: String(decoding: output, as: UTF8.self), entities: entities.sorted { ($0["offset"]?.int64Value ?? 0) < ($1["offset"]?.int64Value ?? 0) }))
+        return .success(
+            Parsed(
+                text: String(decoding: output, as: UTF8.self),
+                entities: entities.sorted { ($0["offset"]?.int64Value ?? 0) < ($1["offset"]?.int64Value ?? 0) }))
     }
 
     /// The tag name (lowercased) and its attributes.

@@ -1,5 +1,5 @@
-import Foundation
 import Events
+import Foundation
 
 /// The Bot API methods and types of `specs/telegram-bot-api.json`, and the checks a request must pass.
 ///
@@ -47,7 +47,9 @@ public final class TelegramSpecification: Sendable {
         }
         version = document["version"]?.stringValue ?? "unknown"
         methods = methodList.mapValues { Self.fields(of: $0) }
-        types = typeList.mapValues { TypeSpec(fields: Self.fields(of: $0), subtypes: ($0["subtypes"]?.arrayValue ?? []).compactMap(\.stringValue)) }
+        types = typeList.mapValues {
+            TypeSpec(fields: Self.fields(of: $0), subtypes: ($0["subtypes"]?.arrayValue ?? []).compactMap(\.stringValue))
+        }
         updateKinds = Set((types["Update"]?.fields ?? []).map(\.name).filter { $0 != "update_id" })
     }
 
@@ -56,7 +58,9 @@ public final class TelegramSpecification: Sendable {
             guard let name = field["name"]?.stringValue else { return nil }
             let types = (field["types"]?.arrayValue ?? []).compactMap(\.stringValue)
             var constant: String?
-            if types == ["String"], let text = field["description"]?.stringValue, let range = text.range(of: "must be ", options: .backwards) {
+            if types == ["String"], let text = field["description"]?.stringValue,
+                let range = text.range(of: "must be ", options: .backwards)
+            {
                 let word = text[range.upperBound...]
                 if !word.isEmpty && word.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { constant = String(word) }
             }
@@ -72,7 +76,9 @@ public final class TelegramSpecification: Sendable {
     ///
     /// `textFields` names the parameters that came as text (a query string or a form), which Telegram reads as the
     /// field's type (objects and arrays as JSON text); the others came in a JSON body and keep their JSON types.
-    public func check(method: String, parameters: [String: JSONValue], textFields: Set<String> = []) -> (parameters: [String: JSONValue], violations: [SpecViolation]) {
+    public func check(method: String, parameters: [String: JSONValue], textFields: Set<String> = []) -> (
+        parameters: [String: JSONValue], violations: [SpecViolation]
+    ) {
         guard let fields = methods[method] else {
             return (parameters, [SpecViolation(method: method, path: "", problem: "no such method in \(version)")])
         }
@@ -99,7 +105,9 @@ public final class TelegramSpecification: Sendable {
         return .string(text)
     }
 
-    private func checkObject(_ object: [String: JSONValue], fields: [Field], owner: String, path: String, problems: inout [(String, String)]) {
+    private func checkObject(
+        _ object: [String: JSONValue], fields: [Field], owner: String, path: String, problems: inout [(String, String)]
+    ) {
         let known = Dictionary(fields.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for field in fields where field.required && object[field.name] == nil {
             problems.append((join(path, field.name), "required field is missing"))
@@ -120,7 +128,8 @@ public final class TelegramSpecification: Sendable {
                 return found
             }
             if !mismatches.contains(where: \.isEmpty) {
-                problems.append(contentsOf: mismatches.count == 1 ? mismatches[0] : [(fieldPath, "is not \(field.types.joined(separator: " or "))")])
+                problems.append(
+                    contentsOf: mismatches.count == 1 ? mismatches[0] : [(fieldPath, "is not \(field.types.joined(separator: " or "))")])
             }
         }
         checkLimits(object, owner: owner, path: path, problems: &problems)

@@ -41,7 +41,10 @@ struct TelegramState {
         if let known = chats[id] { return known }
         let chat: JSONValue =
             type == "private"
-            ? ["id": .int(id), "type": "private", "first_name": .string("User \(userID ?? id)"), "username": .string("user\(userID ?? id)")]
+            ? [
+                "id": .int(id), "type": "private", "first_name": .string("User \(userID ?? id)"),
+                "username": .string("user\(userID ?? id)"),
+            ]
             : ["id": .int(id), "type": .string(type), "title": .string("Group \(-id)")]
         chats[id] = chat
         return chat
