@@ -52,7 +52,7 @@ public enum HTTPExchange {
             var task: URLSessionDataTask?
             var continuation: CheckedContinuation<Outcome, Never>?
             var outcome: Outcome?
-            var timer: DispatchWorkItem?
+            var timer: (any DispatchSourceTimer)?
         }
 
         private let state = Mutex(State())
@@ -66,25 +66,36 @@ public enum HTTPExchange {
         }
 
         func start(_ task: URLSessionDataTask, deadline: Duration) {
-            let timer = DispatchWorkItem { [self] in finish(.timedOut) }
             let proceed = state.withLock { state in
                 state.task = task
-                state.timer = timer
                 return state.outcome == nil
             }
             guard proceed else { return task.cancel() }
             task.resume()
-            let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: timer)
+            // A Dispatch timer source, not a sleeping task nor `asyncAfter`: both keep their memory until the
+            // deadline even when the answer comes first; a cancelled source is let go at once.
+            let timer = DispatchSource.makeTimerSource(queue: .global())
+            timer.schedule(deadline: .now() + Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18)
+            timer.setEventHandler { [self] in finish(.timedOut) }
+            let finished = state.withLock { state in
+                if state.outcome == nil { state.timer = timer }
+                return state.outcome != nil
+            }
+            timer.resume()  // A source must never be let go suspended.
+            if finished { timer.cancel() }
         }
 
         /// Ends the exchange with `outcome` unless it has ended already.
         func finish(_ outcome: Outcome) {
             let (continuation, task, timer) = state.withLock {
-                state -> (CheckedContinuation<Outcome, Never>?, URLSessionDataTask?, DispatchWorkItem?) in
+                state -> (CheckedContinuation<Outcome, Never>?, URLSessionDataTask?, (any DispatchSourceTimer)?) in
                 guard state.outcome == nil else { return (nil, nil, nil) }
                 state.outcome = outcome
-                defer { state.continuation = nil }
+                defer {
+                    state.continuation = nil
+                    state.task = nil
+                    state.timer = nil
+                }
                 return (state.continuation, state.task, state.timer)
             }
             timer?.cancel()

@@ -40,6 +40,12 @@ public final class StopSignal: Sendable {
         return isRaised
     }
 
+    /// Waits until the stop is raised, or the calling task is cancelled. No timer is involved: a cancelled sleep
+    /// would keep its timer (and its memory) until the sleep's deadline.
+    public func wait() async {
+        await waitRaised()
+    }
+
     private func waitRaised() async {
         let id = state.withLock { state -> UInt64 in
             state.nextID += 1

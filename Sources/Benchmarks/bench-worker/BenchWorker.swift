@@ -14,9 +14,11 @@ struct BenchWorker {
     static let unthrottled = ["AGENT_SEND_PER_CHAT_PER_S": "100000", "AGENT_SEND_TOTAL_PER_S": "100000", "AGENT_LOG_LEVEL": "warning"]
 
     static func main() async throws {
-        try await latency()
-        try await throughput()
-        try await killToReady()
+        // `bench-worker latency throughput kill` (the default) runs those parts, in that order.
+        let parts = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["latency", "throughput", "kill"]
+        if parts.contains("latency") { try await latency() }
+        if parts.contains("throughput") { try await throughput() }
+        if parts.contains("kill") { try await killToReady() }
     }
 
     // MARK: Latency and memory
@@ -43,9 +45,10 @@ struct BenchWorker {
         report("message_latency.p50_ms", String(format: "%.2f", percentile(latencies, 0.50)))
         report("message_latency.p99_ms", String(format: "%.2f", percentile(latencies, 0.99)))
 
-        // Memory: idle after start, then after 10,000 messages.
+        // Memory: idle after start, then every 2,000 messages up to 10,000 (100 chats at a time).
         let chats = 100
         var expected = harness.telegram.requests(for: "sendMessage").count
+        var series: [String] = []
         for round in 0..<(10_000 / chats) {
             for chat in 0..<chats {
                 harness.telegram.sendUserMessage(chatID: 10_000 + Int64(chat), userID: harness.userID, text: "memory \(round)")
@@ -53,9 +56,11 @@ struct BenchWorker {
             expected += chats
             let got = await harness.telegram.waitForRequests("sendMessage", count: expected, timeout: .seconds(60)).count
             guard got == expected else { throw BenchFailure("memory run: \(got) of \(expected) answered") }
+            if (round + 1) % 20 == 0 { series.append(String(format: "%.1f", Double(residentKilobytes(of: worker.pid)) / 1024)) }
         }
         let after = residentKilobytes(of: worker.pid)
         report("worker_rss.idle_mb", String(format: "%.1f", Double(idle) / 1024))
+        report("worker_rss.every_2000_messages_mb", series.joined(separator: " "))
         report("worker_rss.after_10000_messages_mb", String(format: "%.1f", Double(after) / 1024))
         report("worker_rss.growth_mb", String(format: "%.1f", Double(after - idle) / 1024))
     }

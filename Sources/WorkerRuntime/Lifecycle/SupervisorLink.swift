@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// The worker's side of the supervisor protocol (SPEC section 1): `READY=1` once, then `WATCHDOG=1` every half
 /// watchdog period while the poller makes progress, on standard output; and the end of standard input (the
-/// supervisor is gone) ends the worker.
+/// supervisor is gone) stops the worker as SIGTERM does.
 public struct SupervisorLink: Service {
     public let watchdog: Duration
     public let progress: ProgressClock
@@ -23,23 +23,29 @@ public struct SupervisorLink: Service {
     public func run() async throws {
         Self.emit("READY=1")
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await Self.waitForEndOfStandardInput() }
-            group.addTask { await beat() }
-            await group.next()
+            group.addTask {
+                // The end of standard input (the supervisor is gone, or closed it to stop us) stops the worker the
+                // way SIGTERM does, in the group's order; a SIGTERM already under way makes this one a no-op.
+                await Self.waitForEndOfStandardInput()
+                guard !Task.isCancelled else { return }
+                logger.info("standard input closed: the supervisor is gone or asks to stop")
+                kill(getpid(), SIGTERM)
+            }
+            await beat()
             group.cancelAll()
         }
-        logger.info("standard input closed: the supervisor is gone or asks to stop")
     }
 
+    /// Beats until the graceful shutdown reaches this service, which is the last one to stop.
     private func beat() async {
         let interval = watchdog / 2
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        while !Task.isShuttingDownGracefully {
             if progress.sinceLastProgress < stallLimit {
                 Self.emit("WATCHDOG=1")
             } else {
                 logger.error("no progress: withholding the watchdog beat", metadata: ["stall_s": "\(progress.sinceLastProgress)"])
             }
-            try? await Task.sleep(for: interval)
+            await sleepUnlessShuttingDown(for: interval)
         }
     }
 
@@ -64,7 +70,7 @@ public struct SupervisorLink: Service {
         }
         thread.name = "stdin-watch"
         thread.start()
-        while !Task.isCancelled, await !endOfInput.sleep(for: .seconds(3600)) {}
+        await endOfInput.wait()
     }
 }
 

@@ -65,7 +65,7 @@ public enum Worker {
             let link = SupervisorLink(
                 watchdog: supervision.watchdog, progress: progress,
                 stallLimit: .seconds(settings.pollTimeout) + settings.telegram.longPollGrace + .seconds(30), logger: logger)
-            services.append(.init(service: link, successTerminationBehavior: .gracefullyShutdownGroup))
+            services.append(.init(service: link))
         }
         // A graceful shutdown stops them in the reverse order: the poller first, then the dispatcher (the updates
         // in progress finish), then the sender (what is queued goes out).

@@ -18,9 +18,8 @@ public final class ChatStops: Sendable {
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {
-                while await !signal.sleep(for: .seconds(3600)) {
-                    if Task.isCancelled { return nil }
-                }
+                await signal.wait()
+                if Task.isCancelled { return nil }
                 throw Stopped()
             }
             defer { group.cancelAll() }
