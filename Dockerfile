@@ -25,8 +25,11 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libsqlite3-0 libcurl4 ca-certificates tzdata ripgrep bubblewrap git \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /usr/local/bin/
+# The project's own source (a git checkout), cloned into the workspace at first start for the agent to work on.
+COPY . /opt/agent/src
 ENV AGENT_HOME=/data \
-    AGENT_WORKSPACE=/workspace
+    AGENT_WORKSPACE=/workspace/agent \
+    AGENT_SOURCE=/opt/agent/src
 VOLUME ["/data", "/workspace"]
 STOPSIGNAL SIGTERM
 # The supervisor is PID 1: it reaps every child and forwards the stop to the worker.

@@ -22,7 +22,13 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "agent-worker")
         let settings: WorkerSettings
         do {
-            settings = try WorkerSettings(environment: EnvironmentReader(), executableRev: SelfRevision.current)
+            let environment = EnvironmentReader()
+            let paths = AgentPaths(environment: environment)
+            try paths.checkSeparated()
+            if case .cloned(let source) = try await WorkspaceBootstrap.prepare(paths: paths, environment: environment) {
+                logger.info("workspace cloned", metadata: ["source": "\(source)", "workspace": "\(paths.workspace)"])
+            }
+            settings = try WorkerSettings(environment: environment, executableRev: SelfRevision.current)
         } catch {
             FileHandle.standardError.write(Data("agent-worker: \(error)\n".utf8))
             throw ExitCode(2)
