@@ -74,13 +74,13 @@ public struct RunSummary: Sendable, Equatable {
         return output
     }
 
-    /// The run as one JSON object.
+    /// The run as one JSON object (keys in a fixed order).
     public var json: String {
-        JSONValue.object([
-            "run_id": .int(id), "ts": .int(startedAt), "chat_id": JSONValue(chatID), "status": .string(status),
-            "turns": JSONValue(turns), "input_tokens": JSONValue(inputTokens), "output_tokens": JSONValue(outputTokens),
-            "cost_usd": JSONValue(costUSD), "duration_ms": JSONValue(durationMilliseconds), "reason": JSONValue(reason),
-        ]).serialized
+        var output = "{\"run_id\":\(id),\"ts\":\(startedAt),\"chat_id\":\(EventFormatter.number(chatID)),\"status\":\"\(status)\""
+        output += ",\"turns\":\(EventFormatter.number(turns)),\"input_tokens\":\(EventFormatter.number(inputTokens))"
+        output += ",\"output_tokens\":\(EventFormatter.number(outputTokens)),\"cost_usd\":" + JSONValue(costUSD).serialized
+        output += ",\"duration_ms\":\(EventFormatter.number(durationMilliseconds)),\"reason\":" + JSONValue(reason).serialized + "}"
+        return output
     }
 }
 

@@ -43,8 +43,14 @@ public struct TreeRenderer: Sendable {
     /// The root as a JSON object: the `events` columns plus `children`, `duration_ms` and `unfinished`.
     public static func json(_ root: EventTreeNode) -> String {
         var output = ""
+        output.reserveCapacity(estimatedJSONSize(root))
         appendJSON(root, to: &output)
         return output
+    }
+
+    /// About how many bytes the JSON of a subtree takes: its payloads plus the fixed fields of each event.
+    private static func estimatedJSONSize(_ node: EventTreeNode) -> Int {
+        node.children.reduce(node.event.payload.utf8.count + 320) { $0 + estimatedJSONSize($1) }
     }
 
     private static func appendJSON(_ node: EventTreeNode, to output: inout String) {
