@@ -24,12 +24,13 @@ let package = Package(
         // Ground floor: none of our targets below it.
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CSpawn"),
-        .target(name: "Events", dependencies: ["CSQLite"], swiftSettings: strictSettings),
+        .target(name: "JSONSupport", swiftSettings: strictSettings),
+        .target(name: "Events", dependencies: ["CSQLite", "JSONSupport"], swiftSettings: strictSettings),
         .target(name: "Settings", swiftSettings: strictSettings),
         .target(name: "ProcessControl", dependencies: ["CSpawn"], swiftSettings: strictSettings),
         .target(name: "HTTPSupport", swiftSettings: strictSettings),
         .target(name: "Telegram", dependencies: ["HTTPSupport"], swiftSettings: strictSettings),
-        .target(name: "ModelAdapter", dependencies: ["HTTPSupport"], swiftSettings: strictSettings),
+        .target(name: "ModelAdapter", dependencies: ["HTTPSupport", "JSONSupport"], swiftSettings: strictSettings),
         // Optimised even in debug builds: hashing a worker binary must not take seconds in the tests.
         .target(name: "Revisions", swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 

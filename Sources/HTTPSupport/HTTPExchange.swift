@@ -20,6 +20,19 @@ public enum HTTPExchange {
         case cancelled
     }
 
+    /// A session for one API client: keep-alive connections (8 per host), no cache, no cookies, and URLSession's
+    /// own idle timeouts out of the way (the exchange's deadline is the one that counts).
+    public static func makeSession() -> URLSession {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 3600
+        configuration.timeoutIntervalForResource = 3600
+        configuration.httpMaximumConnectionsPerHost = 8
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        return URLSession(configuration: configuration)
+    }
+
     /// Sends `request` and waits for its answer, at most `deadline`.
     public static func perform(_ request: URLRequest, session: URLSession, deadline: Duration) async -> Outcome {
         let race = Race()

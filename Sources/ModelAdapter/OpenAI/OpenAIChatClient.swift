@@ -17,14 +17,7 @@ public struct OpenAIChatClient: ModelClient {
 
     /// A client with its own URLSession (keep-alive connections, no cache, no cookies).
     public init(configuration: OpenAIConfiguration) {
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = 3600
-        sessionConfiguration.timeoutIntervalForResource = 3600
-        sessionConfiguration.httpMaximumConnectionsPerHost = 8
-        sessionConfiguration.urlCache = nil
-        sessionConfiguration.httpCookieStorage = nil
-        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        self.init(configuration: configuration, session: URLSession(configuration: sessionConfiguration))
+        self.init(configuration: configuration, session: HTTPExchange.makeSession())
     }
 
     /// A client on a session of the caller's.
@@ -60,8 +53,8 @@ public struct OpenAIChatClient: ModelClient {
     }
 
     /// The request body of the chat-completions API.
-    static func body(for request: CompletionRequest) -> JSON {
-        var body: [String: JSON] = [
+    static func body(for request: CompletionRequest) -> JSONValue {
+        var body: [String: JSONValue] = [
             "model": .string(request.model),
             "messages": .array(request.messages.map(message)),
         ]
@@ -81,13 +74,13 @@ public struct OpenAIChatClient: ModelClient {
         return .object(body)
     }
 
-    private static func message(_ message: ChatMessage) -> JSON {
+    private static func message(_ message: ChatMessage) -> JSONValue {
         switch message {
         case .system(let text): return ["role": "system", "content": .string(text)]
         case .user(let text): return ["role": "user", "content": .string(text)]
         case .tool(let callID, let content): return ["role": "tool", "tool_call_id": .string(callID), "content": .string(content)]
         case .assistant(let text, let calls):
-            var object: [String: JSON] = ["role": "assistant", "content": text.map(JSON.string) ?? .null]
+            var object: [String: JSONValue] = ["role": "assistant", "content": text.map(JSONValue.string) ?? .null]
             if !calls.isEmpty {
                 object["tool_calls"] = .array(
                     calls.map { call in
@@ -101,8 +94,8 @@ public struct OpenAIChatClient: ModelClient {
         }
     }
 
-    private static func tool(_ tool: ToolDefinition) -> JSON {
-        var function: [String: JSON] = [
+    private static func tool(_ tool: ToolDefinition) -> JSONValue {
+        var function: [String: JSONValue] = [
             "name": .string(tool.name), "description": .string(tool.description), "parameters": tool.parameters,
         ]
         if let strict = tool.strict { function["strict"] = .bool(strict) }

@@ -10,7 +10,7 @@ struct OpenAIResponseReader {
     func read(status: Int, headers: [String: String], body: Data, latency: Duration, requestedModel: String) throws(ModelError)
         -> CompletionResponse
     {
-        let json = try? JSONDecoder().decode(JSON.self, from: body)
+        let json = try? JSONDecoder().decode(JSONValue.self, from: body)
         if let error = json?["error"], error != .null {
             throw classify(status: status, error: error, headers: headers)
         }
@@ -45,7 +45,7 @@ struct OpenAIResponseReader {
     }
 
     /// The text of `content`: a string, or the `text` of its parts joined.
-    private static func text(_ content: JSON?) -> String? {
+    private static func text(_ content: JSONValue?) -> String? {
         switch content {
         case .string(let text): return text
         case .array(let parts):
@@ -57,7 +57,7 @@ struct OpenAIResponseReader {
 
     /// A tool call; arguments given as an object are turned into text, and a missing id is made from the response
     /// id, the position, the name and the arguments (the same answer always gives the same id).
-    private static func toolCall(_ call: JSON, index: Int, responseID: String?) -> ToolCall? {
+    private static func toolCall(_ call: JSONValue, index: Int, responseID: String?) -> ToolCall? {
         guard let function = call["function"], let name = function["name"]?.stringValue, !name.isEmpty else { return nil }
         let arguments: String
         switch function["arguments"] {
@@ -84,7 +84,7 @@ struct OpenAIResponseReader {
     // MARK: Errors
 
     /// The error an answer stands for: by its status, or by its body's code when it came with a 2xx status.
-    func classify(status: Int, error: JSON?, headers: [String: String]) -> ModelError {
+    func classify(status: Int, error: JSONValue?, headers: [String: String]) -> ModelError {
         let providerMessage = error?["message"]?.stringValue ?? error?.stringValue
         let providerType = error?["type"]?.stringValue
         let providerCode: String? =

@@ -15,14 +15,7 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
 
     /// A client with its own URLSession (keep-alive connections, no cache, no cookies).
     public init(configuration: TelegramConfiguration) {
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = 3600
-        sessionConfiguration.timeoutIntervalForResource = 3600
-        sessionConfiguration.httpMaximumConnectionsPerHost = 8
-        sessionConfiguration.urlCache = nil
-        sessionConfiguration.httpCookieStorage = nil
-        sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        self.init(configuration: configuration, session: URLSession(configuration: sessionConfiguration))
+        self.init(configuration: configuration, session: HTTPExchange.makeSession())
     }
 
     /// A client on a session of the caller's.

@@ -1,32 +1,31 @@
 import Foundation
 
-/// A JSON value, for tool schemas and tool arguments.
+/// A JSON value: event payloads, tool schemas and tool arguments, the bodies the doubles check.
 ///
 /// Printed with sorted keys and no spaces, so that the same value always gives the same bytes (a stable prompt
 /// prefix is what lets a provider cache it).
-public enum JSON: Sendable, Equatable, Hashable {
+public enum JSONValue: Sendable, Equatable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
     case string(String)
-    case array([JSON])
-    case object([String: JSON])
+    case array([JSONValue])
+    case object([String: JSONValue])
 
-    /// Parses JSON text; `nil` when it is not JSON.
-    public init?(parsing text: String) {
-        guard let value = try? JSONDecoder().decode(JSON.self, from: Data(text.utf8)) else { return nil }
-        self = value
+    /// Parses JSON text.
+    public init(parsing text: String) throws {
+        self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
 
-    /// Compact JSON text with sorted keys.
+    /// The value as compact JSON text, object keys sorted so equal values print equally.
     public var serialized: String {
         var output = ""
         write(to: &output)
         return output
     }
 
-    public subscript(key: String) -> JSON? {
+    public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
@@ -36,30 +35,54 @@ public enum JSON: Sendable, Equatable, Hashable {
         return nil
     }
 
-    public var intValue: Int? {
+    public var int64Value: Int64? {
         switch self {
-        case .int(let value): Int(exactly: value)
-        case .double(let value): Int(exactly: value)
+        case .int(let value): value
+        case .double(let value) where value == value.rounded(): Int64(exactly: value)
         default: nil
         }
     }
 
-    public var arrayValue: [JSON]? {
-        if case .array(let items) = self { return items }
+    /// The number as an `Int`, when it is a whole number.
+    public var intValue: Int? {
+        int64Value.flatMap { Int(exactly: $0) }
+    }
+
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
         return nil
     }
 
-    public var objectValue: [String: JSON]? {
+    public var objectValue: [String: JSONValue]? {
         if case .object(let members) = self { return members }
         return nil
     }
 
-    private func write(to output: inout String) {
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
+    /// Appends the value's JSON text to `output`.
+    public func write(to output: inout String) {
         switch self {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
         case .int(let value): output += String(value)
-        case .double(let value): output += value.isFinite ? String(value) : "null"
+        case .double(let value):
+            if value.isFinite {
+                output += value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+            } else {
+                output += "null"
+            }
         case .string(let value): Self.writeString(value, to: &output)
         case .array(let items):
             output += "["
@@ -70,18 +93,29 @@ public enum JSON: Sendable, Equatable, Hashable {
             output += "]"
         case .object(let members):
             output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { output += "," }
-                Self.writeString(key, to: &output)
+                Self.writeString(member.key, to: &output)
                 output += ":"
-                members[key]!.write(to: &output)
+                member.value.write(to: &output)
             }
             output += "}"
         }
     }
 
-    private static func writeString(_ text: String, to output: inout String) {
+    /// Writes `text` as a JSON string literal, escaping quotes, backslashes and control characters.
+    public static func writeString(_ text: String, to output: inout String) {
         output += "\""
+        var needsEscaping = false
+        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0xE2 {
+            needsEscaping = true
+            break
+        }
+        guard needsEscaping else {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
@@ -99,7 +133,7 @@ public enum JSON: Sendable, Equatable, Hashable {
     }
 }
 
-extension JSON: Codable {
+extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -112,10 +146,10 @@ extension JSON: Codable {
             self = .double(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSON].self) {
+        } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSON].self))
+            self = .object(try container.decode([String: JSONValue].self))
         }
     }
 
@@ -133,16 +167,34 @@ extension JSON: Codable {
     }
 }
 
-extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
-    ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     public init(nilLiteral: ()) { self = .null }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(floatLiteral value: Double) { self = .double(value) }
     public init(stringLiteral value: String) { self = .string(value) }
-    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSON)...) {
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }
+
+extension JSONValue {
+    /// An integer, or `null` when absent.
+    public init(_ value: Int?) { self = value.map { .int(Int64($0)) } ?? .null }
+    /// An integer, or `null` when absent.
+    public init(_ value: Int64?) { self = value.map(JSONValue.int) ?? .null }
+    /// An integer, or `null` when absent.
+    public init(_ value: Int32?) { self = value.map { .int(Int64($0)) } ?? .null }
+    /// A number, or `null` when absent.
+    public init(_ value: Double?) { self = value.map(JSONValue.double) ?? .null }
+    /// A text, or `null` when absent.
+    public init(_ value: String?) { self = value.map(JSONValue.string) ?? .null }
+    /// A flag, or `null` when absent.
+    public init(_ value: Bool?) { self = value.map(JSONValue.bool) ?? .null }
+}
+
+/// An event payload: a JSON object.
+public typealias JSONObject = [String: JSONValue]
