@@ -3,7 +3,7 @@ import Logging
 import ProcessControl
 import ServiceLifecycle
 
-/// The worker's side of the supervisor protocol (SPEC section 1): `READY=1` once, then `WATCHDOG=1` every half
+/// The worker's side of the supervisor protocol (SPEC section 1): `READY=1` once, then `WATCHDOG=1` every third of the
 /// watchdog period while the poller makes progress, on standard output; and the end of standard input (the
 /// supervisor is gone) stops the worker as SIGTERM does.
 public struct SupervisorLink: Service {
@@ -38,7 +38,7 @@ public struct SupervisorLink: Service {
 
     /// Beats until the graceful shutdown reaches this service, which is the last one to stop.
     private func beat() async {
-        let interval = watchdog / 2
+        let interval = watchdog / 3  // "At least every half period": a third leaves room for a slow beat.
         while !Task.isShuttingDownGracefully {
             if progress.sinceLastProgress < stallLimit {
                 Self.emit("WATCHDOG=1")
