@@ -37,7 +37,7 @@ let package = Package(
         // Middle floor: record through Events, know no Telegram.
         .target(name: "Tools", dependencies: ["Events", "ProcessControl", "Settings"], swiftSettings: strictSettings),
         .target(name: "Context", dependencies: ["Events", "ModelAdapter"], swiftSettings: strictSettings),
-        .target(name: "Control", dependencies: ["Events", "ModelAdapter"], swiftSettings: strictSettings),
+        .target(name: "Control", dependencies: ["Events", "ModelAdapter", "Settings"], swiftSettings: strictSettings),
         .target(name: "LogViewer", dependencies: ["Events"], swiftSettings: strictSettings),
 
         // Top floor: the programs' runtimes.

@@ -43,7 +43,9 @@ public struct PriceTable: Sendable {
     public func cost(model: String, inputTokens: Int?, outputTokens: Int?, cachedTokens: Int?) -> Double? {
         guard let price = price(of: model), let inputTokens, let outputTokens else { return nil }
         let cached = min(cachedTokens ?? 0, inputTokens)
-        let dollars = Double(inputTokens - cached) * price.input + Double(cached) * price.cachedInput + Double(outputTokens) * price.output
-        return dollars / 1_000_000
+        let perMillion =
+            Double(inputTokens - cached) * price.input + Double(cached) * price.cachedInput + Double(outputTokens) * price.output
+        // Rounded to a billionth of a dollar, so that payloads read 2.4e-05, not 2.4449999999999998e-05.
+        return (perMillion / 1_000_000 * 1e9).rounded() / 1e9
     }
 }

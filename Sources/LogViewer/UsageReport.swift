@@ -25,10 +25,11 @@ public struct UsageReport: Sendable {
     public let grouping: Grouping
     public let rows: [Row]
 
-    /// Sums every `model.completed` event, optionally only those since `minimumTimestamp` (unix ms).
-    public static func load(from database: Database, by grouping: Grouping, minimumTimestamp: Int64? = nil) throws(EventsError)
-        -> UsageReport
-    {
+    /// Sums every `model.completed` event, optionally only those from event `minimumID` on and since
+    /// `minimumTimestamp` (unix ms).
+    public static func load(
+        from database: Database, by grouping: Grouping, minimumID: Int64? = nil, minimumTimestamp: Int64? = nil
+    ) throws(EventsError) -> UsageReport {
         let key: String
         switch grouping {
         case .day: key = "date(ts / 1000, 'unixepoch', 'localtime')"
@@ -44,10 +45,10 @@ public struct UsageReport: Sendable {
                 COALESCE(SUM(json_extract(payload, '$.cost_usd')), 0.0),
                 SUM(json_type(payload, '$.input_tokens') IS NULL OR json_type(payload, '$.input_tokens') = 'null')
             FROM events
-            WHERE kind = 'model.completed' AND json_valid(payload) AND ts >= ?
+            WHERE kind = 'model.completed' AND json_valid(payload) AND ts >= ? AND id >= ?
             GROUP BY grouping_key ORDER BY grouping_key
             """,
-            [.integer(minimumTimestamp ?? 0)]
+            [.integer(minimumTimestamp ?? 0), .integer(minimumID ?? 0)]
         ).map { row in
             Row(
                 key: row[0].string ?? "", calls: row[1].int64 ?? 0, inputTokens: row[2].int64 ?? 0,

@@ -62,6 +62,7 @@ public final class WorkerSupervisor: Service {
             throw error
         }
         try process.event(EventKind.processStopped, payload: ["reason": .string(reason)])
+        try? store.database.checkpoint()
     }
 
     // MARK: Running workers

@@ -11,7 +11,7 @@ struct Tail: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Keep printing events as other processes write them.")
     var follow = false
 
-    @Option(name: .short, help: "How many of the newest events to print first (default 20; with --since, all).")
+    @Option(name: .short, help: "How many of the newest events to print first (default 20; with --since, all; 0: none).")
     var n: Int?
 
     @Option(help: "Only kinds matching this glob, e.g. 'agent.*' or telegram.unauthorized.")
@@ -42,15 +42,14 @@ struct Tail: AsyncParsableCommand {
         if let since { SinceArgument(since)!.apply(to: &filter, now: nowMilliseconds()) }
         let limit = n ?? (since == nil ? 20 : nil)
         let reader = EventReader(database: db)
-        let (events, cursor) = try reading { () throws(EventsError) in try reader.newest(matching: filter, limit: limit == 0 ? nil : limit)
-        }
+        let (events, cursor) = try reading { () throws(EventsError) in try reader.newest(matching: filter, limit: limit) }
         let formatter = EventFormatter(terminal: Terminal.standardOutput())
         let render: ([Event]) -> Void = { batch in
             Terminal.write(batch.map { (json ? EventFormatter.json($0) : formatter.line($0)) + "\n" }.joined())
         }
         render(events)
         guard follow else {
-            if events.isEmpty { throw Failure.nothingFound("no events match") }
+            if events.isEmpty && limit != 0 { throw Failure.nothingFound("no events match") }
             return
         }
         try await EventFollower(reader: reader, filter: filter).follow(after: cursor, emit: render)

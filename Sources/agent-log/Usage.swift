@@ -13,25 +13,25 @@ struct Usage: ParsableCommand {
     @Option(help: "Group by day, model or chat.")
     var by: UsageReport.Grouping = .day
 
-    @Option(help: "Only usage newer than a duration: 30s, 10m, 2h, 7d.")
+    @Option(help: "Only usage from this event id on, or newer than a duration: 30s, 10m, 2h, 7d.")
     var since: String?
 
     @Flag(help: "One JSON object per group, per line.")
     var json = false
 
     func validate() throws {
-        if let since {
-            guard case .duration = SinceArgument(since) else {
-                throw ValidationError("--since takes a duration here (30s, 10m, 2h, 7d), not \"\(since)\"")
-            }
+        if let since, SinceArgument(since) == nil {
+            throw ValidationError("--since takes an event id (4711) or a duration (30s, 10m, 2h, 7d), not \"\(since)\"")
         }
     }
 
     func run() throws {
         let db = try database.open()
-        var minimum: Int64?
-        if let since, case .duration(let milliseconds) = SinceArgument(since) { minimum = nowMilliseconds() - milliseconds }
-        let report = try reading { () throws(EventsError) in try UsageReport.load(from: db, by: by, minimumTimestamp: minimum) }
+        var filter = EventFilter()
+        if let since { SinceArgument(since)!.apply(to: &filter, now: nowMilliseconds()) }
+        let report = try reading { () throws(EventsError) in
+            try UsageReport.load(from: db, by: by, minimumID: filter.minimumID, minimumTimestamp: filter.minimumTimestamp)
+        }
         guard !report.rows.isEmpty else { throw Failure.nothingFound("no model calls recorded") }
         Terminal.write(json ? report.jsonLines : report.table)
     }

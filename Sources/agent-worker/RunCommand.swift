@@ -14,9 +14,16 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Poll Telegram and answer (the default). Settings come from the environment: see README.md.")
 
     func run() async throws {
+        let level: Logger.Level
+        do {
+            level = Logger.Level(rawValue: try EnvironmentReader().logLevel()) ?? .info
+        } catch {
+            FileHandle.standardError.write(Data("agent-worker: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["AGENT_LOG_LEVEL"] ?? "info") ?? .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "agent-worker")

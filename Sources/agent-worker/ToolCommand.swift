@@ -40,7 +40,10 @@ struct ToolCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let tools = ToolRegistry.builtins(limits: policy.limits)
-        let needsSandbox = list || tools.first { $0.name == name }?.tier == .exec
+        // The trial run is only needed for exec tools, for the list, and for an unknown name (whose refusal lists the
+        // tools this policy allows, bash included when the sandbox works).
+        let chosen = tools.first { $0.name == name }
+        let needsSandbox = list || chosen == nil || chosen?.tier == .exec
         let sandbox =
             needsSandbox
             ? await BashSandbox.probe(policy: policy) : SandboxStatus(state: .execDisabled, reason: "not probed for this call")

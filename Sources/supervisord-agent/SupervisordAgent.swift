@@ -22,9 +22,16 @@ struct SupervisordAgent: AsyncParsableCommand {
     var worker: String?
 
     func run() async throws {
+        let level: Logger.Level
+        do {
+            level = Logger.Level(rawValue: try EnvironmentReader().logLevel()) ?? .info
+        } catch {
+            FileHandle.standardError.write(Data("supervisord-agent: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["AGENT_LOG_LEVEL"] ?? "info") ?? .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "supervisord-agent")

@@ -83,6 +83,9 @@ struct AgentLogCommandTests {
         #expect(try await ids(["--since", "3"]) == [3, 4])
         #expect(try await ids(["--since", "1h"]) == [1, 2, 3, 4])
         #expect(try await ids(["-n", "1"]) == [4])
+        let none = try await agentLog(["tail", "-n", "0", "--db", databasePath])
+        #expect(none.status == .exited(0))
+        #expect(none.standardOutput.isEmpty)
     }
 
     @Test("tail -f prints events appended by another process within 500 ms, each exactly once")
@@ -176,6 +179,8 @@ struct AgentLogCommandTests {
         #expect(row["input_tokens"] as? Int == 300)
         #expect(row["cached_tokens"] as? Int == 100)
         #expect(row["calls_without_usage"] as? Int == 1)
+        let sinceFirstCall = try await agentLog(["usage", "--json", "--since", "3", "--db", databasePath])
+        #expect(sinceFirstCall.standardOutput.contains("\"calls\":1"))
         let byChat = try await agentLog(["usage", "--by", "chat", "--db", databasePath])
         #expect(byChat.standardOutput.contains("42"))
         #expect(byChat.standardOutput.contains("total"))

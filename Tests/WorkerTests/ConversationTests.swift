@@ -101,7 +101,8 @@ struct ConversationTests {
     func longAnswerIsSplit() async throws {
         let paragraph = String(repeating: "word ", count: 500).trimmingCharacters(in: .whitespaces)  // 2,499 characters
         let long = [paragraph, paragraph, paragraph, "🙂" + String(repeating: "x", count: 5000)].joined(separator: "\n\n")
-        let harness = try AgentHarness(openAIDefault: { _ in .text(long) })
+        // Slow enough for "typing..." to be shown before the answer.
+        let harness = try AgentHarness(openAIDefault: { _ in .delayed(.milliseconds(300), .text(long)) })
         let worker = try harness.startWorker(["AGENT_SEND_PER_CHAT_PER_S": "50"])
         defer { worker.signal(SIGKILL) }
         harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "tell me a lot")

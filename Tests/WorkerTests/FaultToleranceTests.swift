@@ -147,3 +147,49 @@ struct FaultToleranceTests {
         #expect(!harness.everythingWritten().contains(AgentHarness.apiKey))
     }
 }
+
+@Suite("Limits")
+struct LimitTests {
+    @Test("a run past AGENT_MAX_WALL_S is stopped and the user told why")
+    func wallLimit() async throws {
+        let harness = try AgentHarness()
+        harness.openAI.enqueue(.delayed(.seconds(5), .text("too late")))
+        let worker = try harness.startWorker(["AGENT_MAX_WALL_S": "1"])
+        defer { worker.signal(SIGKILL) }
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "slow")
+        let sent = await harness.telegram.waitForSentMessages(count: 1, chatID: harness.userID, timeout: .seconds(10))
+        #expect(sent.first?.text.contains("AGENT_MAX_WALL_S") == true)
+        #expect(harness.events("control.limit_reached").first?.payloadObject?["limit"] == "wall_s")
+        #expect(harness.events("agent.failed").first?.payloadObject?["reason"] == "wall_limit")
+    }
+
+    @Test("once today's spending reaches AGENT_DAILY_COST_USD, runs are refused without a model call")
+    func dailyBudget() async throws {
+        let harness = try AgentHarness()
+        let worker = try harness.startWorker(["AGENT_DAILY_COST_USD": "0.0000001"])
+        defer { worker.signal(SIGKILL) }
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "first")
+        #expect(await harness.telegram.waitForSentMessages(count: 1, chatID: harness.userID, timeout: .seconds(10)).count == 1)
+        let firstCost = harness.events("model.completed").first?.payloadObject?["cost_usd"]?.doubleValue ?? 0
+        #expect(firstCost > 0)
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "second")
+        let sent = await harness.telegram.waitForSentMessages(count: 2, chatID: harness.userID, timeout: .seconds(10))
+        #expect(sent.last?.text.contains("budget") == true)
+        #expect(harness.openAI.requests.count == 1)
+        #expect(harness.events("control.limit_reached").first?.payloadObject?["limit"] == "daily_cost_usd")
+    }
+
+    @Test("malformed limits and log levels stop the worker at start, one line naming the variable")
+    func malformedSettings() async throws {
+        let harness = try AgentHarness()
+        for (variable, value) in [
+            ("AGENT_MAX_STEPS", "abc"), ("AGENT_MAX_COST_USD", "lots"), ("AGENT_LOG_LEVEL", "loud"), ("AGENT_WATCHDOG_S", "-1"),
+        ] {
+            let result = try await ProcessRunner.run(
+                ProcessSpec(executable: Executables.path("agent-worker"), environment: harness.environment([variable: value])))
+            #expect(result.status == .exited(2), "\(variable)")
+            #expect(result.standardError.hasPrefix("agent-worker: \(variable): "), "\(result.standardError)")
+            #expect(result.standardError.split(separator: "\n").count == 1)
+        }
+    }
+}

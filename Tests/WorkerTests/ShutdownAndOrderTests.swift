@@ -40,4 +40,29 @@ struct ShutdownAndOrderTests {
         }
         #expect(elapsed < .milliseconds(1400), "chats were not served concurrently: \(elapsed)")
     }
+
+    @Test("while Telegram is unreachable at start, the end of stdin or SIGTERM still stops the worker")
+    func stopsBeforeReady() async throws {
+        let harness = try AgentHarness()
+        harness.telegram.stop()  // Nothing answers: getMe is retried.
+        let store = EventStore(database: try Database(path: harness.databasePath), identity: EventIdentity(source: .supervisor))
+        let spawned = try store.append(EventKind.workerSpawned, payload: ["instance": 1])
+        let supervised = try ChildProcess.spawn(
+            ProcessSpec(
+                executable: Executables.path("agent-worker"),
+                environment: harness.environment(["AGENT_PARENT_EVENT_ID": "\(spawned)", "AGENT_INSTANCE": "1"]),
+                standardInput: .pipe, standardOutput: .null, standardError: .file(harness.logFile("supervised.err"))))
+        defer { supervised.signal(SIGKILL) }
+        #expect(await harness.wait { !harness.events("telegram.error").isEmpty }, "\(harness.allLogs())")
+        supervised.closeStandardInput()
+        #expect(await supervised.wait(timeout: .seconds(5)).status == .exited(0))
+        #expect(harness.events("process.stopped").first?.payloadObject?["reason"] == "end of standard input")
+
+        let standalone = try harness.startWorker()
+        defer { standalone.signal(SIGKILL) }
+        #expect(await harness.wait { harness.events("telegram.error").count >= 2 })
+        standalone.signal(SIGTERM)
+        #expect(await standalone.wait(timeout: .seconds(5)).status == .exited(0))
+        #expect(harness.events("process.stopped").count == 2)
+    }
 }

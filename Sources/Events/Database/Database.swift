@@ -84,6 +84,12 @@ public final class Database: @unchecked Sendable {  // `connection` is only touc
         }
     }
 
+    /// Copies the WAL into the database file and empties it (`wal_checkpoint(TRUNCATE)`), as closing the last
+    /// connection would: programs call it when they stop cleanly, so that the file alone is a whole copy.
+    public func checkpoint() throws(EventsError) {
+        try read { connection throws(EventsError) in try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
     /// Runs one statement in its own transaction.
     public func execute(_ sql: String, _ bindings: [SQLValue] = []) throws(EventsError) {
         try write { connection throws(EventsError) in try connection.execute(sql, bindings) }

@@ -34,11 +34,16 @@ public enum Worker {
         if sandbox.state != .sandboxed { logger.warning("tools sandbox", metadata: ["state": "\(sandbox.summary)"]) }
         let telegram = TelegramClient(configuration: settings.telegram)
         let bot: User
-        do {
-            bot = try await identify(telegram: telegram, process: process, logger: logger)
-        } catch {
+        switch await start(telegram: telegram, process: process, supervised: settings.supervision != nil, logger: logger) {
+        case .identified(let user):
+            bot = user
+        case .refused(let error):
             _ = try? process.event(EventKind.processStopped, level: .error, payload: ["reason": .string("getMe failed: \(error.message)")])
             throw error
+        case .stopped(let reason):
+            logger.info("stopped before being ready", metadata: ["reason": "\(reason)"])
+            try process.event(EventKind.processStopped, payload: ["reason": .string(reason)])
+            return
         }
         logger.info("connected to Telegram", metadata: ["bot.username": "\(bot.username ?? "?")", "bot.id": "\(bot.id)"])
         do {
@@ -85,10 +90,46 @@ public enum Worker {
             throw error
         }
         try process.event(EventKind.processStopped, payload: ["reason": "shutdown"])
+        try? store.database.checkpoint()
     }
 
-    /// `getMe`, tried again on transient failures (Telegram down, a slow network) until it answers; a refusal
-    /// (401: a wrong token) ends the worker.
+    /// How the start ended.
+    enum Start: Sendable {
+        case identified(User)
+        case refused(TelegramError)
+        case stopped(String)
+    }
+
+    /// `getMe`, tried again on transient failures (Telegram down, a slow network) until it answers, unless the worker
+    /// is asked to stop first: SIGTERM, SIGINT, or the end of its standard input when supervised (the supervisor is
+    /// gone). A refusal (401: a wrong token) ends the worker.
+    static func start(telegram: TelegramClient, process: Span, supervised: Bool, logger: Logger) async -> Start {
+        await withTaskGroup(of: Start?.self) { group in
+            group.addTask {
+                do throws(TelegramError) {
+                    return .identified(try await identify(telegram: telegram, process: process, logger: logger))
+                } catch {
+                    return Task.isCancelled ? nil : .refused(error)
+                }
+            }
+            group.addTask {
+                for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) { return .stopped("signal \(signal)") }
+                return nil
+            }
+            if supervised {
+                group.addTask {
+                    await SupervisorLink.waitForEndOfStandardInput()
+                    return Task.isCancelled ? nil : .stopped("end of standard input")
+                }
+            }
+            defer { group.cancelAll() }
+            while let result = await group.next() {
+                if let result { return result }
+            }
+            return .stopped("cancelled")
+        }
+    }
+
     static func identify(telegram: TelegramClient, process: Span, logger: Logger) async throws(TelegramError) -> User {
         var delay = Duration.seconds(1)
         while true {
@@ -98,6 +139,7 @@ public enum Worker {
                 logger.warning("getMe failed; trying again", metadata: ["error": "\(error.message)"])
                 _ = try? process.event(EventKind.telegramError, level: .warn, payload: error.eventPayload)
                 try? await Task.sleep(for: delay)
+                if Task.isCancelled { throw TelegramError(.cancelled, method: "getMe", message: "cancelled") }
                 delay = min(delay * 2, .seconds(30))
             }
         }

@@ -38,6 +38,8 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     public var sendTotalPerSecond: Double
     /// How model calls are retried (`AGENT_MODEL_MAX_RETRIES`, `AGENT_MODEL_RETRY_BASE_MS`, `AGENT_MODEL_RETRY_CAP_MS`).
     public var retryPolicy: RetryPolicy
+    /// The limits of a run and of a day's spending (SPEC section 8).
+    public var limits: RunLimits
     /// What the agent's tools may do (AGENT_TOOLS, AGENT_TOOL_TIERS, AGENT_ALLOW_UNSANDBOXED_EXEC...: docs/tools.md).
     public var toolPolicy: ToolPolicy
     /// A named point at which the worker kills itself with SIGKILL (`AGENT_FAILPOINT`), for crash tests.
@@ -71,6 +73,7 @@ public struct WorkerSettings: Sendable, CustomReflectable {
         }
         allowedUserIDs = Set(try environment.idList("TELEGRAM_ALLOWED_USER_IDS"))
         adminUserIDs = Set(try environment.idList("TELEGRAM_ADMIN_USER_IDS"))
+        let watchdog = try environment.seconds("AGENT_WATCHDOG_S", default: 60)
         if let parent = environment.optional("AGENT_PARENT_EVENT_ID") {
             guard let parentID = Int64(parent) else {
                 throw ConfigurationError(variable: "AGENT_PARENT_EVENT_ID", problem: "must be an event id, got \"\(parent)\"")
@@ -79,7 +82,7 @@ public struct WorkerSettings: Sendable, CustomReflectable {
                 parentEventID: parentID,
                 instance: environment.optional("AGENT_INSTANCE") == nil
                     ? nil : Int64(try environment.integer("AGENT_INSTANCE", default: 0)),
-                watchdog: try environment.seconds("AGENT_WATCHDOG_S", default: 60))
+                watchdog: watchdog)
         }
         rev = environment.optional("AGENT_REV") ?? executableRev()
         pollTimeout = try environment.integer("AGENT_POLL_TIMEOUT_S", default: 30, in: 0...50)
@@ -92,6 +95,7 @@ public struct WorkerSettings: Sendable, CustomReflectable {
             maxRetries: try environment.integer("AGENT_MODEL_MAX_RETRIES", default: 3, in: 0...20),
             base: try environment.milliseconds("AGENT_MODEL_RETRY_BASE_MS", default: 500),
             cap: try environment.milliseconds("AGENT_MODEL_RETRY_CAP_MS", default: 8000))
+        limits = try RunLimits(environment: environment)
         toolPolicy = try ToolPolicy(environment: environment)
         failpoint = environment.optional("AGENT_FAILPOINT")
         secrets = [Secret(token), Secret(apiKey)]

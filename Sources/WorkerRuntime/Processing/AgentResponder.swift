@@ -3,6 +3,7 @@ import Control
 import Events
 import Foundation
 import ModelAdapter
+import ProcessControl
 import Settings
 
 /// Answers one message with the model: the chat's recent history, one model call (with retries), one reply.
@@ -52,9 +53,13 @@ public struct AgentResponder: Sendable {
         let request = CompletionRequest(model: context.settings.model, messages: assembled.messages)
         context.failpoint.check(.beforeModelCall, message: text)
         let caller = self.caller
+        let limits = context.settings.limits
         do {
+            try checkDailyBudget(chatID: chatID, run: run)
             let response = try await chatStops.run(chatID: chatID) { [typing] in
-                try await typing.whileRunning(chatID: chatID) { try await caller.complete(request, parent: turn) }
+                try await Deadline.run(after: limits.maxWall) {
+                    try await typing.whileRunning(chatID: chatID) { try await caller.complete(request, parent: turn) }
+                }
             }
             let cost = prices.cost(
                 model: response.model, inputTokens: response.inputTokens, outputTokens: response.outputTokens,
@@ -68,6 +73,7 @@ public struct AgentResponder: Sendable {
                     "cost_usd": JSONValue(cost),
                 ])
             try turn.complete(["n": 1, "input_tokens": JSONValue(response.inputTokens), "output_tokens": JSONValue(response.outputTokens)])
+            try recordRunLimits(tokens: (response.inputTokens ?? 0) + (response.outputTokens ?? 0), cost: cost ?? 0, run: run)
             let answer = response.text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
             try replies.commit(
                 ReplyWriter.Answer(
@@ -86,7 +92,12 @@ public struct AgentResponder: Sendable {
             throw CancellationError()  // The process is going away: the update stays resumable.
         } catch {
             let (reason, message) = Self.explain(error)
-            if !(error is ChatStops.Stopped) {
+            if let passed = error as? Deadline.Passed {
+                _ = try? run.event(
+                    EventKind.controlLimitReached, level: .warn,
+                    payload: ["limit": "wall_s", "value": .int(passed.after.components.seconds)])
+            }
+            if !(error is ChatStops.Stopped || error is Deadline.Passed || error is DailyBudgetSpent) {
                 _ = try? turn.event(EventKind.modelFailed, level: .error, payload: Self.failurePayload(error))
             }
             try turn.fail(["n": 1, "error": .string(reason)])
@@ -99,9 +110,46 @@ public struct AgentResponder: Sendable {
         }
     }
 
+    /// Today's spending has reached `AGENT_DAILY_COST_USD`, in this chat or in all.
+    struct DailyBudgetSpent: Error {
+        let spent: Double
+        let limit: Double
+    }
+
+    /// Refuses the run when today's cost, of this chat or in all, has reached the daily limit.
+    func checkDailyBudget(chatID: Int64, run: Span) throws {
+        guard let limit = context.settings.limits.dailyCostUSD else { return }
+        let ledger = UsageLedger(database: context.store.database)
+        let today = UsageLedger.startOfToday()
+        let spent = max(try ledger.totals(since: today, chatID: chatID).cost, try ledger.totals(since: today, chatID: nil).cost)
+        guard spent >= limit else { return }
+        try run.event(EventKind.controlLimitReached, level: .warn, payload: ["limit": "daily_cost_usd", "value": .double(spent)])
+        throw DailyBudgetSpent(spent: spent, limit: limit)
+    }
+
+    /// Records the per-run limits a finished step reached (tokens, cost); the next step, if any, would not run.
+    func recordRunLimits(tokens: Int, cost: Double, run: Span) throws {
+        let limits = context.settings.limits
+        if tokens >= limits.maxTokens {
+            try run.event(EventKind.controlLimitReached, level: .warn, payload: ["limit": "max_tokens", "value": .int(Int64(tokens))])
+        }
+        if cost >= limits.maxCostUSD {
+            try run.event(EventKind.controlLimitReached, level: .warn, payload: ["limit": "max_cost_usd", "value": .double(cost)])
+        }
+    }
+
     /// A short reason for the record and a short message for the user.
     static func explain(_ error: any Error) -> (reason: String, message: String) {
         if error is ChatStops.Stopped { return ("stopped", "Stopped.") }
+        if let passed = error as? Deadline.Passed {
+            return ("wall_limit", "⏱ Stopped: the answer took longer than \(passed.after.components.seconds) s (AGENT_MAX_WALL_S).")
+        }
+        if let spent = error as? DailyBudgetSpent {
+            return (
+                "daily_cost_limit",
+                String(format: "💸 Today's budget of $%.2f for the model is spent ($%.4f). Try again tomorrow.", spent.limit, spent.spent)
+            )
+        }
         if let error = error as? ControlError, error.code == .circuitOpen {
             return (
                 "circuit_open",

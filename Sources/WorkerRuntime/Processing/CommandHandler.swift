@@ -34,13 +34,15 @@ public struct CommandHandler: Sendable {
         }
     }
 
+    var ledger: UsageLedger { UsageLedger(database: context.store.database) }
+
     var help: String {
         "Commands:\n" + Command.allCases.map { "/\($0.rawValue) – \($0.summary)" }.joined(separator: "\n")
     }
 
     func status() throws(EventsError) -> String {
         let uptime = Int(Date().timeIntervalSince(context.startedAt))
-        let today = try totals(since: Self.startOfToday(), chatID: nil)
+        let today = try ledger.totals(since: UsageLedger.startOfToday(), chatID: nil)
         return """
             <b>Status</b>
             rev: <code>\(String((context.settings.rev ?? "unknown").prefix(12)))</code> (\(Self.escape(BuildInfo.version)))
@@ -53,8 +55,8 @@ public struct CommandHandler: Sendable {
     }
 
     func usage(chatID: Int64) throws(EventsError) -> String {
-        let today = try totals(since: Self.startOfToday(), chatID: chatID)
-        let month = try totals(since: Self.startOfToday() - 29 * 86_400_000, chatID: chatID)
+        let today = try ledger.totals(since: UsageLedger.startOfToday(), chatID: chatID)
+        let month = try ledger.totals(since: UsageLedger.startOfToday() - 29 * 86_400_000, chatID: chatID)
         return """
             <b>Usage of this chat</b>
             today: \(today.calls) calls, \(today.input) tokens in, \(today.output) out, \(Self.dollars(today.cost))
@@ -62,37 +64,10 @@ public struct CommandHandler: Sendable {
             """
     }
 
-    struct Totals {
-        var calls: Int64
-        var input: Int64
-        var output: Int64
-        var cost: Double
+    /// Dollars with the precision small amounts need: `$0.000024`, `$0.0312`, `$1.25`.
+    static func dollars(_ value: Double) -> String {
+        String(format: value < 0.01 ? "$%.6f" : value < 1 ? "$%.4f" : "$%.2f", value)
     }
-
-    func totals(since: Int64, chatID: Int64?) throws(EventsError) -> Totals {
-        var bindings: [SQLValue] = [.text(EventKind.modelCompleted), .integer(since)]
-        var chatClause = ""
-        if let chatID {
-            chatClause = "AND chat_id = ?"
-            bindings.append(.integer(chatID))
-        }
-        let row = try context.store.database.query(
-            """
-            SELECT COUNT(*), COALESCE(SUM(json_extract(payload, '$.input_tokens')), 0),
-                COALESCE(SUM(json_extract(payload, '$.output_tokens')), 0), COALESCE(SUM(json_extract(payload, '$.cost_usd')), 0.0)
-            FROM events WHERE kind = ? AND ts >= ? AND json_valid(payload) \(chatClause)
-            """,
-            bindings
-        ).first
-        return Totals(
-            calls: row?[0].int64 ?? 0, input: row?[1].int64 ?? 0, output: row?[2].int64 ?? 0, cost: row?[3].double ?? 0)
-    }
-
-    static func startOfToday() -> Int64 {
-        Int64(Calendar.current.startOfDay(for: Date()).timeIntervalSince1970 * 1000)
-    }
-
-    static func dollars(_ value: Double) -> String { String(format: "$%.4f", value) }
 
     /// Text made safe for Telegram's HTML parse mode.
     static func escape(_ text: String) -> String {

@@ -49,7 +49,9 @@ public struct MessageHandler: Sendable {
         }
         let replyTo = message.chat.isGroup ? Int64(message.messageID) : nil
         if let command = Command(text: text) {
-            try context.process.event(EventKind.commandReceived, payload: ["command": .string(command.rawValue), "chat_id": .int(chatID)])
+            try context.store.append(
+                EventKind.commandReceived, parent: context.process.id, chat: chatID,
+                payload: ["command": .string(command.rawValue), "chat_id": .int(chatID)])
             let reply = try commands.answer(command, chatID: chatID, stoppedRun: stoppedRun)
             try replies.commit(ReplyWriter.Answer(text: reply, replyToMessageID: replyTo), chatID: chatID, inboxID: row.id, runID: nil)
             return
@@ -98,8 +100,8 @@ public struct MessageHandler: Sendable {
         let isAdmin = context.settings.adminUserIDs.contains(query.from.id)
         let text = isAdmin ? "This button is no longer active." : "Only an admin can use these buttons."
         if !isAdmin {
-            try context.process.event(
-                EventKind.callbackRefused, level: .warn,
+            try context.store.append(
+                EventKind.callbackRefused, parent: context.process.id, chat: query.message?.chat.id, level: .warn,
                 payload: ["user_id": .int(query.from.id), "data": JSONValue(query.data), "chat_id": JSONValue(query.message?.chat.id)])
         }
         do {
