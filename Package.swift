@@ -137,6 +137,10 @@ let package = Package(
             dependencies: ["WorkerRuntime", "Context", "Control", "ModelAdapter", "Telegram", "Events", "TestSupport", "ProcessControl"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "ControlTests", dependencies: ["Control", "Events", "ModelAdapter", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ContextTests", dependencies: ["Context", "Events", "ModelAdapter", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "TelegramTests", dependencies: ["Telegram", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),

@@ -1,0 +1,147 @@
+import Control
+import Events
+import Foundation
+import ModelAdapter
+import Synchronization
+import TestSupport
+import Testing
+
+/// A model client that plays a script of answers and errors, one per call.
+final class ScriptedModel: ModelClient {
+    private let script: Mutex<[Result<CompletionResponse, ModelError>]>
+    private let callCount = Mutex(0)
+
+    init(_ script: [Result<CompletionResponse, ModelError>]) {
+        self.script = Mutex(script)
+    }
+
+    var calls: Int { callCount.withLock { $0 } }
+
+    func complete(_ request: CompletionRequest) async throws(ModelError) -> CompletionResponse {
+        callCount.withLock { $0 += 1 }
+        let next = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+        switch next {
+        case .success(let response): return response
+        case .failure(let error): throw error
+        case nil: throw ModelError(.badRequest, "the script is exhausted")
+        }
+    }
+
+    static let answer = CompletionResponse(
+        text: "ok", toolCalls: [], finishReason: .stop, inputTokens: 1, outputTokens: 1, cachedTokens: nil, model: "m", latency: .zero)
+}
+
+/// A clock whose sleeps return at once and are recorded.
+final class RecordingClock: Clock, Sendable {
+    typealias Instant = ContinuousClock.Instant
+    private let slept = Mutex<[Duration]>([])
+    var now: Instant { .now }
+    var minimumResolution: Duration { .zero }
+    var sleeps: [Duration] { slept.withLock { $0 } }
+
+    func sleep(until deadline: Instant, tolerance: Duration?) async throws {
+        slept.withLock { $0.append(deadline - .now) }
+    }
+}
+
+@Suite("Retries and the circuit breaker")
+struct RetryAndCircuitTests {
+    let folder = TemporaryDirectory()
+
+    func span() throws -> Span {
+        let store = EventStore(database: try Database(path: folder.file("agent.db")), identity: EventIdentity(source: .worker))
+        return try store.startSpan("turn", parent: nil)
+    }
+
+    func kinds(_ span: Span) throws -> [String] {
+        try EventReader(database: span.store.database).children(of: span.id).map(\.kind)
+    }
+
+    @Test("retryable errors are retried up to 3 times, then the last error is thrown and retry.exhausted recorded")
+    func retriesThenGivesUp() async throws {
+        let failure = ModelError(.serverError, "HTTP 500", status: 500)
+        let model = ScriptedModel(Array(repeating: .failure(failure), count: 5))
+        let clock = RecordingClock()
+        let caller = ModelCaller(client: model, breaker: CircuitBreaker(threshold: 100), clock: clock)
+        let turn = try span()
+        await #expect(throws: ModelError.self) { try await caller.complete(CompletionRequest(model: "m", messages: []), parent: turn) }
+        #expect(model.calls == 4)
+        #expect(clock.sleeps.count == 3)
+        #expect(clock.sleeps.allSatisfy { $0 <= .seconds(8) })
+        #expect(try kinds(turn) == ["retry.scheduled", "retry.scheduled", "retry.scheduled", "retry.exhausted"])
+    }
+
+    @Test("Retry-After is honoured, up to 60 s")
+    func retryAfter() async throws {
+        let model = ScriptedModel([
+            .failure(ModelError(.rateLimited, "429", status: 429, retryAfter: .seconds(7))),
+            .failure(ModelError(.rateLimited, "429", status: 429, retryAfter: .seconds(600))),
+            .success(ScriptedModel.answer),
+        ])
+        let clock = RecordingClock()
+        let caller = ModelCaller(client: model, breaker: CircuitBreaker(threshold: 100), clock: clock)
+        _ = try await caller.complete(CompletionRequest(model: "m", messages: []), parent: try span())
+        #expect(clock.sleeps.count == 2)
+        #expect(abs((clock.sleeps[0] - .seconds(7)) / .seconds(1)) < 0.1)
+        #expect(abs((clock.sleeps[1] - .seconds(60)) / .seconds(1)) < 0.1)
+    }
+
+    @Test(
+        "never retried: quota, authentication, bad request, context length",
+        arguments: [ModelError.Code.quotaExceeded, .authentication, .badRequest, .contextLengthExceeded])
+    func notRetried(code: ModelError.Code) async throws {
+        let model = ScriptedModel([.failure(ModelError(code, "refused")), .success(ScriptedModel.answer)])
+        let caller = ModelCaller(client: model, breaker: CircuitBreaker(threshold: 100), clock: RecordingClock())
+        await #expect(throws: ModelError.self) {
+            try await caller.complete(CompletionRequest(model: "m", messages: []), parent: try span())
+        }
+        #expect(model.calls == 1)
+    }
+
+    @Test("the breaker opens after 3 identical failures, refuses calls, then lets one trial through")
+    func breaker() throws {
+        let breaker = CircuitBreaker(threshold: 3, openDuration: .seconds(60))
+        let start = ContinuousClock.now
+        #expect(breaker.recordFailure(signature: "a", at: start) == nil)
+        #expect(breaker.recordFailure(signature: "b", at: start) == nil)
+        #expect(breaker.recordFailure(signature: "b", at: start) == nil)
+        #expect(breaker.recordFailure(signature: "b", at: start) == .opened)
+        #expect(breaker.allowCall(at: start + .seconds(30)).allowed == false)
+        let trial = breaker.allowCall(at: start + .seconds(61))
+        #expect(trial.allowed && trial.transition == .halfOpened)
+        #expect(breaker.allowCall(at: start + .seconds(61)).allowed == false, "one trial at a time")
+        #expect(breaker.recordFailure(signature: "b", at: start + .seconds(62)) == .opened)
+        #expect(breaker.allowCall(at: start + .seconds(123)).allowed)
+        #expect(breaker.recordSuccess() == .closed)
+        #expect(breaker.state == .closed)
+    }
+
+    @Test("an open breaker refuses the call without calling the model")
+    func openBreakerRefuses() async throws {
+        let failure = ModelError(.serverError, "HTTP 503", status: 503)
+        let model = ScriptedModel(Array(repeating: .failure(failure), count: 10))
+        let caller = ModelCaller(
+            client: model, policy: RetryPolicy(maxRetries: 0), breaker: CircuitBreaker(threshold: 3), clock: RecordingClock())
+        let turn = try span()
+        for _ in 0..<3 {
+            await #expect(throws: ModelError.self) { try await caller.complete(CompletionRequest(model: "m", messages: []), parent: turn) }
+        }
+        let refusal = await #expect(throws: ControlError.self) {
+            try await caller.complete(CompletionRequest(model: "m", messages: []), parent: turn)
+        }
+        #expect(refusal?.code == .circuitOpen)
+        #expect(model.calls == 3)
+        #expect(try kinds(turn).contains("circuit.opened"))
+    }
+
+    @Test("prices: the longest matching model name, cached input cheaper, unknown model or usage is nil")
+    func prices() {
+        let table = PriceTable()
+        #expect(table.price(of: "gpt-4o-mini-2024-07-18") == PriceTable.published["gpt-4o-mini"])
+        #expect(table.cost(model: "gpt-4o-mini", inputTokens: 1_000_000, outputTokens: 0, cachedTokens: nil) == 0.15)
+        #expect(table.cost(model: "gpt-4o-mini", inputTokens: 1_000_000, outputTokens: 0, cachedTokens: 1_000_000) == 0.075)
+        #expect(table.cost(model: "gpt-4o-mini", inputTokens: 163, outputTokens: 0, cachedTokens: nil) == 0.000_024_45)
+        #expect(table.cost(model: "mystery-model", inputTokens: 10, outputTokens: 10, cachedTokens: nil) == nil)
+        #expect(table.cost(model: "gpt-4o", inputTokens: nil, outputTokens: 10, cachedTokens: nil) == nil)
+    }
+}
