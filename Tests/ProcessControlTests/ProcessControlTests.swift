@@ -1,0 +1,93 @@
+import Foundation
+import ProcessControl
+import TestSupport
+import Testing
+
+@Suite("Process control")
+struct ProcessControlTests {
+    func sh(_ script: String) -> ProcessSpec {
+        ProcessSpec(executable: "/bin/sh", arguments: ["-c", script], environment: TestEnvironment.make())
+    }
+
+    @Test("exit codes and signals are reported as they happened")
+    func statuses() async throws {
+        #expect(try await ProcessRunner.run(sh("exit 3")).status == .exited(3))
+        #expect(try await ProcessRunner.run(sh("kill -KILL $$")).status == .signaled(SIGKILL))
+        let output = try await ProcessRunner.run(sh("echo out; echo err >&2"))
+        #expect(output.standardOutput == "out\n")
+        #expect(output.standardError == "err\n")
+    }
+
+    @Test("the child gets exactly the given environment and no other file descriptor than its three streams")
+    func isolation() async throws {
+        let fd = open("/dev/null", O_RDONLY)  // Not close-on-exec: a careless spawn would pass it on.
+        defer { close(fd) }
+        var spec = sh("env; ls /proc/self/fd")
+        spec.environment = ["PATH": "/usr/bin:/bin", "ONLY": "this"]
+        let result = try await ProcessRunner.run(spec)
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.contains("ONLY=this"))
+        #expect(!lines.contains { $0.hasPrefix("HOME=") })
+        let descriptors = lines.compactMap { Int($0) }.filter { $0 > 2 }
+        #expect(descriptors.count <= 1, "inherited descriptors: \(descriptors)")  // ls's own directory handle only
+    }
+
+    @Test("a child printing far more than a pipe holds never blocks, and only the tail is kept")
+    func largeOutput() async throws {
+        let result = try await ProcessRunner.run(sh("head -c 5000000 /dev/zero | tr '\\0' x; echo END"), outputLimit: 1000)
+        #expect(result.status == .exited(0))
+        #expect(result.standardOutput.utf8.count == 1000)
+        #expect(result.standardOutput.hasSuffix("xEND\n"))
+    }
+
+    @Test("past its deadline a child and its whole group are killed, a TERM-ignoring one too")
+    func deadline() async throws {
+        var spec = sh("trap '' TERM; sleep 100 & sleep 100; wait")
+        spec.newSession = true
+        let started = ContinuousClock.now
+        let result = try await ProcessRunner.run(spec, timeout: .milliseconds(300))
+        #expect(result.timedOut)
+        #expect(result.status.signal == SIGKILL)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("the doorbell wakes a waiter, remembers a ring made before the wait, and times out otherwise")
+    func doorbell() async {
+        let bell = Doorbell()
+        bell.ring()
+        let clock = ContinuousClock()
+        var started = clock.now
+        await bell.wait(upTo: .seconds(5))
+        #expect(clock.now - started < .seconds(1))
+        started = clock.now
+        await bell.wait(upTo: .milliseconds(100))
+        #expect(clock.now - started >= .milliseconds(100))
+        Task {
+            try? await Task.sleep(for: .milliseconds(50))
+            bell.ring()
+        }
+        started = clock.now
+        await bell.wait(upTo: .seconds(5))
+        #expect(clock.now - started < .seconds(2))
+    }
+
+    @Test("a deadline cancels slow work and lets fast work through")
+    func deadlines() async throws {
+        #expect(try await Deadline.run(after: .seconds(5)) { 42 } == 42)
+        await #expect(throws: Deadline.Passed.self) {
+            try await Deadline.run(after: .milliseconds(50)) { try await Task.sleep(for: .seconds(10)) }
+        }
+    }
+
+    @Test("a stop signal ends sleeps at once, and stays raised")
+    func stopSignal() async {
+        let stop = StopSignal()
+        Task {
+            try? await Task.sleep(for: .milliseconds(50))
+            stop.raise()
+        }
+        #expect(await stop.sleep(for: .seconds(10)))
+        #expect(stop.isRaised)
+        await stop.wait()
+    }
+}
