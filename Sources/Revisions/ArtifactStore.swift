@@ -26,12 +26,6 @@ public struct ArtifactStore: Sendable {
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
-    /// The rev `current` points at (the name of its artifact folder), or `nil`.
-    public var currentRev: String? {
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: currentLink) else { return nil }
-        return (target as NSString).lastPathComponent
-    }
-
     /// Copies `binary` into `artifacts/<rev>/agent-worker` (its rev being its SHA-256) unless it is there already,
     /// and returns the rev. The copy is made under a temporary name and renamed into place.
     public func install(binary: String) throws -> String {

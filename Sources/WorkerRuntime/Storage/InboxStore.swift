@@ -77,13 +77,6 @@ public struct InboxStore: Sendable {
         try store.database.write { connection throws(EventsError) in try finish(id, status: status, error: error, in: connection) }
     }
 
-    /// The status of a row (for tests and `/status`).
-    public func status(ofUpdate updateID: Int64) throws(EventsError) -> String? {
-        try store.database.query(
-            "SELECT status FROM inbox WHERE bot_id = ? AND update_id = ?", [.integer(botID), .integer(updateID)]
-        ).first?[0].string
-    }
-
     static func row(_ row: Row) -> InboxRow {
         InboxRow(
             id: row[0].int64 ?? 0, updateID: row[1].int64 ?? 0, chatID: row[2].int64, userID: row[3].int64,
