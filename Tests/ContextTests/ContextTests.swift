@@ -79,3 +79,41 @@ struct ContextTests {
         #expect(assembler.assemble(history: [], newMessage: "ahoy").messages == [.system("You are a pirate."), .user("ahoy")])
     }
 }
+
+/// Tool calls and their results stay together, whatever a crash or a cut left.
+@Suite("Tool exchanges", .timeLimit(.minutes(1)))
+struct ToolExchangesTests {
+    let a = ToolCall(id: "a", name: "ls", arguments: "{}")
+    let b = ToolCall(id: "b", name: "read", arguments: "{}")
+
+    @Test("whole exchanges are kept as they are")
+    func whole() {
+        let messages: [ChatMessage] = [
+            .user("q"), .assistant("looking", toolCalls: [a, b]), .tool(callID: "a", content: "1"), .tool(callID: "b", content: "2"),
+            .assistant("done"),
+        ]
+        #expect(ToolExchanges.wellFormed(messages) == messages)
+    }
+
+    @Test("a call without its result is dropped, its text kept; a result without its call is dropped")
+    func broken() {
+        let messages: [ChatMessage] = [
+            .tool(callID: "z", content: "orphan"), .user("q"), .assistant("half", toolCalls: [a, b]), .tool(callID: "a", content: "1"),
+            .user("again"), .assistant(nil, toolCalls: [b]), .user("last"),
+        ]
+        #expect(
+            ToolExchanges.wellFormed(messages) == [
+                .user("q"), .assistant("half", toolCalls: [a]), .tool(callID: "a", content: "1"), .user("again"), .user("last"),
+            ])
+    }
+
+    @Test("the assembler sends only whole exchanges")
+    func assembler() {
+        let stored = [
+            StoredMessage(id: 1, chatID: 1, role: "user", content: "q", ts: 0),
+            StoredMessage(id: 2, chatID: 1, role: "assistant", content: "", toolCalls: StoredToolCalls.encode([a]), ts: 0),
+        ]
+        let assembled = ContextAssembler(home: nil).assemble(history: stored, newMessage: "next")
+        #expect(assembled.messages.dropFirst() == [.user("q"), .user("next")])
+    }
+}

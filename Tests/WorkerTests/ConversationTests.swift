@@ -69,7 +69,7 @@ struct ConversationTests {
         harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "/stop")
         let sent = await harness.telegram.waitForSentMessages(count: 1, chatID: harness.userID, timeout: .seconds(10))
         #expect(sent.first?.text == "Stopped.")
-        #expect(harness.events("agent.failed").first?.payloadObject?["reason"] == "stopped")
+        #expect(harness.events("agent.failed").first?.payloadObject?["reason"] == "aborted")
         try await Task.sleep(for: .milliseconds(500))
         #expect(harness.telegram.sentMessages(chatID: harness.userID).count == 1)
     }

@@ -159,8 +159,8 @@ struct LimitTests {
         harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "slow")
         let sent = await harness.telegram.waitForSentMessages(count: 1, chatID: harness.userID, timeout: .seconds(10))
         #expect(sent.first?.text.contains("AGENT_MAX_WALL_S") == true)
-        #expect(harness.events("control.limit_reached").first?.payloadObject?["limit"] == "wall_s")
-        #expect(harness.events("agent.failed").first?.payloadObject?["reason"] == "wall_limit")
+        #expect(harness.events("control.limit_reached").first?.payloadObject?["limit"] == "max_wall_s")
+        #expect(harness.events("agent.failed").first?.payloadObject?["reason"] == "limit_reached")
     }
 
     @Test("once today's spending reaches AGENT_DAILY_COST_USD, runs are refused without a model call")
