@@ -5,7 +5,7 @@ import ModelAdapter
 import TestSupport
 import Testing
 
-@Suite("Context")
+@Suite("Context", .timeLimit(.minutes(1)))
 struct ContextTests {
     func message(_ id: Int64, _ role: String, _ content: String, toolCalls: String? = nil, callID: String? = nil) -> StoredMessage {
         StoredMessage(id: id, chatID: 1, role: role, content: content, toolCalls: toolCalls, toolCallID: callID, ts: id)

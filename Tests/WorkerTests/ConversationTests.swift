@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// Who the agent answers, how, and what it remembers.
-@Suite("Conversation")
+@Suite("Conversation", .timeLimit(.minutes(3)))
 struct ConversationTests {
     @Test("a user not on the allowlist is rejected: no model call, no answer, both ids recorded")
     func unauthorizedUser() async throws {

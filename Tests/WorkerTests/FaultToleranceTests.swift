@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// Telegram and the model misbehaving: the worker keeps running, and the user gets the reply or one clear error.
-@Suite("Fault tolerance")
+@Suite("Fault tolerance", .timeLimit(.minutes(3)))
 struct FaultToleranceTests {
     /// Starts a worker, sends one message and returns the replies to it.
     func ask(
@@ -148,7 +148,7 @@ struct FaultToleranceTests {
     }
 }
 
-@Suite("Limits")
+@Suite("Limits", .timeLimit(.minutes(3)))
 struct LimitTests {
     @Test("a run past AGENT_MAX_WALL_S is stopped and the user told why")
     func wallLimit() async throws {
