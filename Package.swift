@@ -119,6 +119,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "bench-agent",
+            dependencies: [
+                "WorkerRuntime", "Context", "Control", "Events", "ModelAdapter", "Settings", "Tools", "TestSupport", "ProcessControl",
+            ],
+            path: "Sources/Benchmarks/bench-agent",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "bench-clients",
             dependencies: ["Telegram", "ModelAdapter", "TestSupport", "Events", argumentParser],
             path: "Sources/Benchmarks/bench-clients",

@@ -11,7 +11,8 @@ public struct AssembledContext: Sendable, Equatable {
 }
 
 /// Puts the conversation together: the system prompt (`AGENT_HOME/AGENT.md` when present, else the built-in one),
-/// then the history, then the new message (SPEC section 9).
+/// then the history, then the new message (SPEC section 9). The history keeps only whole tool exchanges
+/// (`ToolExchanges`).
 public struct ContextAssembler: Sendable {
     /// The prompt used when `AGENT.md` is absent.
     public static let builtInPrompt = """
@@ -39,14 +40,13 @@ public struct ContextAssembler: Sendable {
 
     public func assemble(history: [StoredMessage], newMessage: String) -> AssembledContext {
         var messages: [ChatMessage] = [.system(systemPrompt)]
-        for message in history {
-            if let converted = Self.chatMessage(message) { messages.append(converted) }
-        }
+        messages += ToolExchanges.wellFormed(history.compactMap(Self.chatMessage))
         messages.append(.user(newMessage))
         return AssembledContext(messages: messages, characters: messages.reduce(0) { $0 + Self.characters($1) })
     }
 
-    static func chatMessage(_ message: StoredMessage) -> ChatMessage? {
+    /// The message as the model is sent it; `nil` for a role it does not know or a tool result without its call id.
+    public static func chatMessage(_ message: StoredMessage) -> ChatMessage? {
         switch message.role {
         case "user": return .user(message.content)
         case "system": return .system(message.content)

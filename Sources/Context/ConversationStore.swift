@@ -42,6 +42,24 @@ public struct ConversationStore: Sendable {
         return connection.lastInsertRowID
     }
 
+    /// Appends one message in a transaction of its own; returns its id.
+    @discardableResult
+    public func append(_ message: StoredMessage, inboxID: Int64?) throws(EventsError) -> Int64 {
+        try database.write { connection throws(EventsError) in try append(message, inboxID: inboxID, in: connection) }
+    }
+
+    /// The messages an earlier attempt at the inbox row stored after its user message (the assistant's tool calls
+    /// and their results), oldest first: what a run resumed after a crash starts from.
+    public func messagesOfEarlierAttempts(inboxID: Int64, after userMessageID: Int64) throws(EventsError) -> [StoredMessage] {
+        try database.query(
+            """
+            SELECT id, chat_id, role, content, tool_calls, tool_call_id, tool_name, run_id, ts FROM messages
+            WHERE inbox_id = ? AND id > ? AND role IN ('assistant', 'tool') ORDER BY id
+            """,
+            [.integer(inboxID), .integer(userMessageID)]
+        ).map(Self.message)
+    }
+
     /// The newest `limit` messages of the chat's current session before message `beforeID`, oldest first.
     public func history(chatID: Int64, before beforeID: Int64, limit: Int) throws -> [StoredMessage] {
         try database.query(
@@ -54,12 +72,15 @@ public struct ConversationStore: Sendable {
             ) ORDER BY id
             """,
             [.integer(chatID), .integer(beforeID), .integer(chatID), .integer(Int64(limit))]
-        ).map { row in
-            StoredMessage(
-                id: row[0].int64 ?? 0, chatID: row[1].int64 ?? 0, role: row[2].string ?? "", content: row[3].string ?? "",
-                toolCalls: row[4].string, toolCallID: row[5].string, toolName: row[6].string, runID: row[7].int64,
-                ts: row[8].int64 ?? 0)
-        }
+        ).map(Self.message)
+    }
+
+    /// A row of `SELECT id, chat_id, role, content, tool_calls, tool_call_id, tool_name, run_id, ts`.
+    private static func message(_ row: Row) -> StoredMessage {
+        StoredMessage(
+            id: row[0].int64 ?? 0, chatID: row[1].int64 ?? 0, role: row[2].string ?? "", content: row[3].string ?? "",
+            toolCalls: row[4].string, toolCallID: row[5].string, toolName: row[6].string, runID: row[7].int64,
+            ts: row[8].int64 ?? 0)
     }
 
     /// Starts a new session for the chat: everything stored so far stops being history.

@@ -12,4 +12,12 @@ public enum StoredToolCalls {
             return ToolCall(id: id, name: name, arguments: object["arguments"] as? String ?? "{}")
         }
     }
+
+    /// The JSON array of `calls`, or `nil` when there are none.
+    public static func encode(_ calls: [ToolCall]) -> String? {
+        guard !calls.isEmpty else { return nil }
+        let array = JSONValue.array(
+            calls.map { ["id": .string($0.id), "name": .string($0.name), "arguments": .string($0.arguments)] })
+        return array.serialized
+    }
 }

@@ -12,16 +12,20 @@ public struct RunLimits: Sendable, Equatable {
     public var maxCostUSD: Double
     /// Cost of one day, per chat and in all (`AGENT_DAILY_COST_USD`); `nil`: no daily limit.
     public var dailyCostUSD: Double?
+    /// How many repeats make a run stalled (`AGENT_NO_PROGRESS_K`, 3): the same call with the same result, or turns
+    /// without anything new.
+    public var noProgressK: Int
 
     public init(
         maxSteps: Int = 24, maxWall: Duration = .seconds(300), maxTokens: Int = 200_000, maxCostUSD: Double = 0.50,
-        dailyCostUSD: Double? = nil
+        dailyCostUSD: Double? = nil, noProgressK: Int = 3
     ) {
         self.maxSteps = maxSteps
         self.maxWall = maxWall
         self.maxTokens = maxTokens
         self.maxCostUSD = maxCostUSD
         self.dailyCostUSD = dailyCostUSD
+        self.noProgressK = noProgressK
     }
 
     /// Reads every limit; a malformed one is an error naming its variable.
@@ -32,6 +36,7 @@ public struct RunLimits: Sendable, Equatable {
             maxTokens: try environment.integer("AGENT_MAX_TOKENS", default: 200_000, in: 1...100_000_000),
             maxCostUSD: try environment.number("AGENT_MAX_COST_USD", default: 0.50, in: 0...1_000_000),
             dailyCostUSD: environment.optional("AGENT_DAILY_COST_USD") == nil
-                ? nil : try environment.number("AGENT_DAILY_COST_USD", default: 0, in: 0...1_000_000))
+                ? nil : try environment.number("AGENT_DAILY_COST_USD", default: 0, in: 0...1_000_000),
+            noProgressK: try environment.integer("AGENT_NO_PROGRESS_K", default: 3, in: 1...1000))
     }
 }

@@ -49,6 +49,16 @@ public struct EventFormatter: Sendable {
         payload.count <= payloadWidth ? payload : String(payload.prefix(payloadWidth - 1)) + "…"
     }
 
+    /// A `tool_call.started` as `grep {"pattern":"TODO"} (call_1)`: the tool, its arguments on one line cut to
+    /// `payloadWidth`, and the call id; `nil` for other kinds.
+    func toolCallSummary(_ event: Event) -> String? {
+        guard event.kind == EventKind.toolCallStarted, let payload = event.payloadObject, let tool = payload["tool"]?.stringValue
+        else { return nil }
+        let arguments = shortPayload(payload["args"]?.serialized ?? "{}")
+        let id = payload["call_id"]?.stringValue.map { " (\($0))" } ?? ""
+        return tool + " " + arguments + id
+    }
+
     /// One JSON object whose keys are the `events` columns, `payload` as an object and `ts` in unix ms.
     public static func json(_ event: Event) -> String {
         var output = "{"

@@ -36,7 +36,7 @@ public struct TreeRenderer: Sendable {
         if node.opensSpan, node.inputTokens + node.outputTokens > 0 {
             line += "  tokens \(node.inputTokens)/\(node.outputTokens)"
         }
-        if event.payload != "{}" { line += "  " + formatter.shortPayload(event.payload) }
+        if event.payload != "{}" { line += "  " + (formatter.toolCallSummary(event) ?? formatter.shortPayload(event.payload)) }
         return line
     }
 

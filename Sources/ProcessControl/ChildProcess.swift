@@ -19,8 +19,7 @@ public final class ChildProcess: Sendable {
     /// The child's standard error, when it was `.pipe`.
     public let errorOutput: AsyncStream<[UInt8]>?
 
-    private let serial: UInt64
-    private let status = Mutex<TerminationStatus?>(nil)
+    private let exit: ChildExit
     private let standardInput: Mutex<Int32?>
 
     /// Starts `spec`.
@@ -83,9 +82,10 @@ public final class ChildProcess: Sendable {
             for pointer in envp { free(pointer) }
         }
 
-        let spawned: (pid: pid_t, serial: UInt64)
+        let exit = ChildExit()
+        let pid: pid_t
         do {
-            spawned = try ChildReaper.shared.spawn { () throws(ProcessControlError) -> pid_t in
+            pid = try ChildReaper.shared.spawn(recordingTo: exit) { () throws(ProcessControlError) -> pid_t in
                 var pid: pid_t = 0
                 let code =
                     spec.executable.contains("/")
@@ -102,16 +102,16 @@ public final class ChildProcess: Sendable {
             throw error
         }
         return ChildProcess(
-            pid: spawned.pid, serial: spawned.serial, leadsGroup: spec.newSession, standardInput: stdinWriter,
+            pid: pid, exit: exit, leadsGroup: spec.newSession, standardInput: stdinWriter,
             output: outputReader.map(PipeDrain.stream(reading:)), errorOutput: errorReader.map(PipeDrain.stream(reading:)))
     }
 
     private init(
-        pid: pid_t, serial: UInt64, leadsGroup: Bool, standardInput: Int32?, output: AsyncStream<[UInt8]>?,
+        pid: pid_t, exit: ChildExit, leadsGroup: Bool, standardInput: Int32?, output: AsyncStream<[UInt8]>?,
         errorOutput: AsyncStream<[UInt8]>?
     ) {
         self.pid = pid
-        self.serial = serial
+        self.exit = exit
         self.leadsGroup = leadsGroup
         self.standardInput = Mutex(standardInput)
         self.output = output
@@ -122,18 +122,21 @@ public final class ChildProcess: Sendable {
         closeStandardInput()
     }
 
-    /// Waits until the child ends. Safe to call more than once.
+    /// Waits until the child ends. Safe to call more than once, from several tasks at once.
+    ///
+    /// Cancelling the waiting task kills the child (its whole group when it leads one) with SIGKILL; the wait then
+    /// returns as soon as it is reaped. So a cancelled caller never leaves a child running unwatched, and never
+    /// waits on one that ignores what it was asked.
     public func wait() async -> TerminationStatus {
-        if let known = status.withLock({ $0 }) { return known }
-        let ended = await ChildReaper.shared.wait(for: serial)
-        status.withLock { $0 = ended }
-        return ended
+        if let status = await exit.wait(upTo: nil) { return status }
+        signalGroup(SIGKILL)
+        return await exit.waitIgnoringCancellation()
     }
 
-    /// The status once the child has been waited for, else `nil`.
-    public var terminationStatus: TerminationStatus? { status.withLock { $0 } }
+    /// The status once the child has been reaped, else `nil`.
+    public var terminationStatus: TerminationStatus? { exit.status }
 
-    /// Sends `signal` to the child alone. Does nothing once the child has been waited for (its pid may be reused).
+    /// Sends `signal` to the child alone. Does nothing once the child has been reaped (its pid may be reused).
     public func signal(_ signal: Int32) {
         guard terminationStatus == nil else { return }
         kill(pid, signal)
@@ -155,57 +158,14 @@ public final class ChildProcess: Sendable {
 
     /// Waits for the child up to `timeout`; past it, sends SIGTERM (to the group), waits `grace`, then SIGKILL.
     ///
-    /// - Returns: the status, and whether the deadline passed.
+    /// Cancelling the waiting task cuts both waits short: the group is killed at once (as `wait()` does).
+    /// - Returns: the status, and whether the deadline (or a cancellation) ended the child.
     public func wait(timeout: Duration, grace: Duration = .seconds(2)) async -> (status: TerminationStatus, timedOut: Bool) {
-        if await ended(within: timeout) { return (await wait(), false) }
+        if let status = await exit.wait(upTo: timeout) { return (status, false) }
         signalGroup(SIGTERM)
-        if !(await ended(within: grace)) { signalGroup(SIGKILL) }
-        return (await wait(), true)
-    }
-
-    /// Whether the child ends within `duration`, answered as soon as it ends or the time is up.
-    ///
-    /// A task group cannot do this race: it would await its waiting child, which only returns when the process
-    /// ends, so the deadline would never cut anything short.
-    private func ended(within duration: Duration) async -> Bool {
-        let race = Race()
-        let result = await withCheckedContinuation { continuation in
-            race.start(continuation)
-            race.sleeper = Task {
-                try? await Task.sleep(for: duration)
-                race.finish(false)
-            }
-            Task {
-                _ = await self.wait()
-                race.finish(true)
-            }
-        }
-        race.sleeper?.cancel()
-        return result
-    }
-
-    /// The first of two outcomes to arrive resumes the waiting caller; the second is dropped.
-    private final class Race: @unchecked Sendable {  // `continuation` and `sleeper` are guarded by `lock`.
-        private let lock = NSLock()
-        private var continuation: CheckedContinuation<Bool, Never>?
-        private var sleeperTask: Task<Void, Never>?
-
-        var sleeper: Task<Void, Never>? {
-            get { lock.withLock { sleeperTask } }
-            set { lock.withLock { sleeperTask = newValue } }
-        }
-
-        func start(_ continuation: CheckedContinuation<Bool, Never>) {
-            lock.withLock { self.continuation = continuation }
-        }
-
-        func finish(_ value: Bool) {
-            let waiting = lock.withLock { () -> CheckedContinuation<Bool, Never>? in
-                defer { continuation = nil }
-                return continuation
-            }
-            waiting?.resume(returning: value)
-        }
+        if let status = await exit.wait(upTo: grace) { return (status, true) }
+        signalGroup(SIGKILL)
+        return (await exit.waitIgnoringCancellation(), true)
     }
 
     private static func makePipe() throws(ProcessControlError) -> (read: Int32, write: Int32) {

@@ -8,26 +8,22 @@ import Foundation
 ///
 /// A dedicated thread blocks in `waitpid(-1)`, so exit statuses are never lost between a spawn and its first
 /// `wait`, and a program running as PID 1 (the supervisor in a container) leaves no zombie behind. Code that
-/// spawns children must go through `ChildProcess` for this to hold. Children are known by a serial number,
-/// not by pid, because pids are reused.
+/// spawns children must go through `ChildProcess` for this to hold. Each status goes to the child's own
+/// `ChildExit`, which keeps it, so a waiter that comes late still finds it.
 final class ChildReaper: @unchecked Sendable {  // Every stored property is guarded by `condition`.
     static let shared = ChildReaper()
 
     private let condition = NSCondition()
-    private var nextSerial: UInt64 = 0
-    private var alive: [pid_t: UInt64] = [:]
-    private var finished: [UInt64: TerminationStatus] = [:]
-    private var waiters: [UInt64: [CheckedContinuation<TerminationStatus, Never>]] = [:]
+    private var alive: [pid_t: ChildExit] = [:]
     private var started = false
 
-    /// Runs `spawn` under the reaper's lock and registers the pid it returns, so the child cannot be reaped
-    /// before it is known. Returns the pid and the serial to wait on.
-    func spawn(_ spawn: () throws(ProcessControlError) -> pid_t) throws(ProcessControlError) -> (pid: pid_t, serial: UInt64) {
+    /// Runs `spawn` under the reaper's lock and registers the pid it returns with `exit`, so the child cannot be
+    /// reaped before it is known. Returns the pid.
+    func spawn(recordingTo exit: ChildExit, _ spawn: () throws(ProcessControlError) -> pid_t) throws(ProcessControlError) -> pid_t {
         condition.lock()
         defer { condition.unlock() }
         let pid = try spawn()
-        nextSerial += 1
-        alive[pid] = nextSerial
+        alive[pid] = exit
         if !started {
             started = true
             let thread = Thread { [self] in reapForever() }
@@ -35,21 +31,7 @@ final class ChildReaper: @unchecked Sendable {  // Every stored property is guar
             thread.start()
         }
         condition.broadcast()
-        return (pid, nextSerial)
-    }
-
-    /// Waits for the child with this serial to end; the status is handed out once.
-    func wait(for serial: UInt64) async -> TerminationStatus {
-        await withCheckedContinuation { continuation in
-            condition.lock()
-            if let status = finished.removeValue(forKey: serial) {
-                condition.unlock()
-                continuation.resume(returning: status)
-            } else {
-                waiters[serial, default: []].append(continuation)
-                condition.unlock()
-            }
-        }
+        return pid
     }
 
     private func reapForever() {
@@ -69,14 +51,7 @@ final class ChildReaper: @unchecked Sendable {  // Every stored property is guar
     }
 
     private func record(pid: pid_t, status: TerminationStatus) {
-        condition.lock()
-        guard let serial = alive.removeValue(forKey: pid) else {
-            condition.unlock()
-            return  // An adopted orphan: reaped, nobody to tell.
-        }
-        let continuations = waiters.removeValue(forKey: serial) ?? []
-        if continuations.isEmpty { finished[serial] = status }
-        condition.unlock()
-        for continuation in continuations { continuation.resume(returning: status) }
+        let exit = condition.withLock { alive.removeValue(forKey: pid) }
+        exit?.record(status)  // Without one, an adopted orphan: reaped, nobody to tell.
     }
 }

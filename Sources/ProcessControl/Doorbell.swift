@@ -1,12 +1,12 @@
 import Synchronization
 
-/// A wake-up call between two loops of one process: the producer rings when there is new work, the consumer
-/// waits for a ring or a timeout, whichever comes first. Rings before the wait are not lost; several rings before
-/// one wait count as one.
+/// A wake-up call between loops of one process: a producer rings when there is new work, consumers wait for a
+/// ring or a timeout, whichever comes first. A ring with nobody waiting is kept for the next wait; several rings
+/// before one wait count as one; a ring wakes every waiter at once.
 public final class Doorbell: Sendable {
     private struct State {
         var rung = false
-        var waiter: (id: UInt64, continuation: CheckedContinuation<Void, Never>)?
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         var nextID: UInt64 = 0
     }
 
@@ -14,20 +14,21 @@ public final class Doorbell: Sendable {
 
     public init() {}
 
-    /// Wakes the waiter, or the next one to wait.
+    /// Wakes the waiters, or the next one to wait.
     public func ring() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard let waiter = state.waiter else {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.waiters.isEmpty else {
                 state.rung = true
-                return nil
+                return []
             }
-            state.waiter = nil
-            return waiter.continuation
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
         }
-        waiter?.resume()
+        for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns at the first ring (or at once if it rang since the last wait), or after `timeout`.
+    /// Returns at the first ring (or at once if it rang since the last wait), after `timeout`, or when the calling
+    /// task is cancelled (which leaves a pending ring for the next wait).
     public func wait(upTo timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForRing() }
@@ -45,21 +46,18 @@ public final class Doorbell: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.rung || Task.isCancelled {
+                    if state.rung {
                         state.rung = false
                         return true
                     }
-                    state.waiter = (id, continuation)
+                    if Task.isCancelled { return true }
+                    state.waiters[id] = continuation
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                guard state.waiter?.id == id else { return nil }
-                defer { state.waiter = nil }
-                return state.waiter?.continuation
-            }
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
             waiter?.resume()
         }
     }

@@ -5,7 +5,7 @@ import ModelAdapter
 import TestSupport
 import Testing
 
-@Suite("Context")
+@Suite("Context", .timeLimit(.minutes(1)))
 struct ContextTests {
     func message(_ id: Int64, _ role: String, _ content: String, toolCalls: String? = nil, callID: String? = nil) -> StoredMessage {
         StoredMessage(id: id, chatID: 1, role: role, content: content, toolCalls: toolCalls, toolCallID: callID, ts: id)
@@ -77,5 +77,43 @@ struct ContextTests {
         #expect(builtIn.characters > 0 && builtIn.estimatedTokens == (builtIn.characters + 3) / 4)
         try "You are a pirate.".write(toFile: folder.file("AGENT.md"), atomically: true, encoding: .utf8)
         #expect(assembler.assemble(history: [], newMessage: "ahoy").messages == [.system("You are a pirate."), .user("ahoy")])
+    }
+}
+
+/// Tool calls and their results stay together, whatever a crash or a cut left.
+@Suite("Tool exchanges", .timeLimit(.minutes(1)))
+struct ToolExchangesTests {
+    let a = ToolCall(id: "a", name: "ls", arguments: "{}")
+    let b = ToolCall(id: "b", name: "read", arguments: "{}")
+
+    @Test("whole exchanges are kept as they are")
+    func whole() {
+        let messages: [ChatMessage] = [
+            .user("q"), .assistant("looking", toolCalls: [a, b]), .tool(callID: "a", content: "1"), .tool(callID: "b", content: "2"),
+            .assistant("done"),
+        ]
+        #expect(ToolExchanges.wellFormed(messages) == messages)
+    }
+
+    @Test("a call without its result is dropped, its text kept; a result without its call is dropped")
+    func broken() {
+        let messages: [ChatMessage] = [
+            .tool(callID: "z", content: "orphan"), .user("q"), .assistant("half", toolCalls: [a, b]), .tool(callID: "a", content: "1"),
+            .user("again"), .assistant(nil, toolCalls: [b]), .user("last"),
+        ]
+        #expect(
+            ToolExchanges.wellFormed(messages) == [
+                .user("q"), .assistant("half", toolCalls: [a]), .tool(callID: "a", content: "1"), .user("again"), .user("last"),
+            ])
+    }
+
+    @Test("the assembler sends only whole exchanges")
+    func assembler() {
+        let stored = [
+            StoredMessage(id: 1, chatID: 1, role: "user", content: "q", ts: 0),
+            StoredMessage(id: 2, chatID: 1, role: "assistant", content: "", toolCalls: StoredToolCalls.encode([a]), ts: 0),
+        ]
+        let assembled = ContextAssembler(home: nil).assemble(history: stored, newMessage: "next")
+        #expect(assembled.messages.dropFirst() == [.user("q"), .user("next")])
     }
 }

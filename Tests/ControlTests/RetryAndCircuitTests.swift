@@ -44,7 +44,7 @@ final class RecordingClock: Clock, Sendable {
     }
 }
 
-@Suite("Retries and the circuit breaker")
+@Suite("Retries and the circuit breaker", .timeLimit(.minutes(1)))
 struct RetryAndCircuitTests {
     let folder = TemporaryDirectory()
 

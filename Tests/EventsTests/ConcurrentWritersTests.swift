@@ -4,7 +4,7 @@ import ProcessControl
 import TestSupport
 import Testing
 
-@Suite("Several processes writing one file")
+@Suite("Several processes writing one file", .timeLimit(.minutes(2)))
 struct ConcurrentWritersTests {
     @Test("four processes append 5,000 events each at once: 20,000 rows, ids strictly increasing, no busy error")
     func fourWriters() async throws {

@@ -4,7 +4,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@Suite("Event store")
+@Suite("Event store", .timeLimit(.minutes(1)))
 struct EventStoreTests {
     let folder = TemporaryDirectory()
 

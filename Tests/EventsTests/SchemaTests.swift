@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@Suite("Schema migrations")
+@Suite("Schema migrations", .timeLimit(.minutes(1)))
 struct SchemaTests {
     @Test("migrating twice changes nothing and keeps the rows")
     func migrationIsIdempotent() throws {

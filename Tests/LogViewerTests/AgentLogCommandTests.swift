@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `agent-log` run as a child process, as a person or a script would run it.
-@Suite("agent-log")
+@Suite("agent-log", .timeLimit(.minutes(2)))
 struct AgentLogCommandTests {
     let folder = TemporaryDirectory()
     var databasePath: String { folder.file("agent.db") }

@@ -4,7 +4,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@Suite("Event trees")
+@Suite("Event trees", .timeLimit(.minutes(1)))
 struct EventTreeTests {
     /// A process, a run with two turns (one closed, one left open as by a crash), tool calls and model calls.
     func writeRun(to store: EventStore) throws -> (process: Int64, run: Int64, openTurn: Int64) {

@@ -6,7 +6,7 @@ import Testing
 
 /// Every error the double can script, met by the adapter: classified as the retry policy needs, with the retry
 /// hints read, and the key nowhere in any rendering.
-@Suite struct ModelErrorTests {
+@Suite(.timeLimit(.minutes(1))) struct ModelErrorTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let name: String
         let answer: OpenAIAnswer

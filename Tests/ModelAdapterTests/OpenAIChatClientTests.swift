@@ -4,7 +4,7 @@ import ModelAdapter
 import TestSupport
 import Testing
 
-@Suite struct OpenAIChatClientTests {
+@Suite(.timeLimit(.minutes(1))) struct OpenAIChatClientTests {
     @Test func aTextAnswerWithUsage() async throws {
         let harness = try OpenAIHarness()
         defer { harness.double.stop() }

@@ -6,7 +6,7 @@ import Testing
 /// The OpenAI double itself: the requests it refuses and records as breaking `CreateChatCompletionRequest`,
 /// authentication, and its control endpoints. These prove that `violations.isEmpty` in the other tests means
 /// something.
-@Suite struct OpenAIDoubleTests {
+@Suite(.timeLimit(.minutes(1))) struct OpenAIDoubleTests {
     struct Bad: Sendable, CustomTestStringConvertible {
         let name: String
         let body: String

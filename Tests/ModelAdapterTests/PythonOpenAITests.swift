@@ -6,7 +6,7 @@ import Testing
 
 /// The official `openai` package (from `.venv`, made by `make venv`) completes a tool call round and meets a rate
 /// limit against the double: proof that the double speaks the real API, with no request outside the schema.
-@Suite(.enabled(if: Repository.runsPythonTests, "AGENT_SKIP_PYTHON_TESTS=1"))
+@Suite(.enabled(if: Repository.runsPythonTests, "AGENT_SKIP_PYTHON_TESTS=1"), .timeLimit(.minutes(5)))
 struct PythonOpenAITests {
     @Test func theOpenAIPackageCompletesAToolCall() async throws {
         let python = Repository.venvPython

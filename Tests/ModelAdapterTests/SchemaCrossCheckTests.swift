@@ -7,7 +7,7 @@ import Testing
 
 /// The OpenAI double's schema checker agrees with the reference `jsonschema` validator (from `.venv`) on valid
 /// and invalid bodies, the adapter's own among them.
-@Suite(.enabled(if: Repository.runsPythonTests, "AGENT_SKIP_PYTHON_TESTS=1"))
+@Suite(.enabled(if: Repository.runsPythonTests, "AGENT_SKIP_PYTHON_TESTS=1"), .timeLimit(.minutes(5)))
 struct SchemaCrossCheckTests {
     @Test func theCheckerAgreesWithJSONSchema() async throws {
         let python = Repository.venvPython

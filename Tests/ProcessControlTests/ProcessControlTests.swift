@@ -3,7 +3,7 @@ import ProcessControl
 import TestSupport
 import Testing
 
-@Suite("Process control")
+@Suite("Process control", .timeLimit(.minutes(2)))
 struct ProcessControlTests {
     func sh(_ script: String) -> ProcessSpec {
         ProcessSpec(executable: "/bin/sh", arguments: ["-c", script], environment: TestEnvironment.make())
@@ -51,6 +51,44 @@ struct ProcessControlTests {
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 
+    @Test("a wait started after the exit, or beside other waits, gets the status; none of them hangs")
+    func lateAndConcurrentWaits() async throws {
+        for _ in 0..<20 {
+            let child = try ChildProcess.spawn(sh("exit 7"))
+            let early = Task { await child.wait() }
+            let statuses = await Outcome.within(.seconds(10)) {
+                let first = await early.value
+                async let second = child.wait()
+                async let third = child.wait(timeout: .seconds(5))
+                return [first, await second, await third.status, await child.wait()]
+            }
+            #expect(statuses == [.exited(7), .exited(7), .exited(7), .exited(7)])
+        }
+    }
+
+    @Test("cancelling a wait kills the child's group and returns at once")
+    func cancelledWait() async throws {
+        var spec = sh("trap '' TERM; sleep 100 & sleep 100; wait")
+        spec.newSession = true
+        let child = try ChildProcess.spawn(spec)
+        let waiting = Task { await child.wait() }
+        try await Task.sleep(for: .milliseconds(100))
+        waiting.cancel()
+        #expect(await Outcome.within(.seconds(5)) { await waiting.value } == .signaled(SIGKILL))
+
+        let timed = try ChildProcess.spawn(spec)
+        let started = ContinuousClock.now
+        let waitingWithDeadline = Task { await timed.wait(timeout: .seconds(100), grace: .seconds(100)) }
+        try await Task.sleep(for: .milliseconds(100))
+        waitingWithDeadline.cancel()
+        let result = await Outcome.within(.seconds(5)) { await waitingWithDeadline.value }
+        #expect(result?.status == .signaled(SIGKILL))
+        #expect(ContinuousClock.now - started < .seconds(5))
+        let gone = ContinuousClock.now + .seconds(5)  // The killed background sleep is an orphan until init reaps it.
+        while kill(-timed.pid, 0) == 0 && ContinuousClock.now < gone { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(kill(-timed.pid, 0) != 0, "the background sleep of the group was killed too")
+    }
+
     @Test("the doorbell wakes a waiter, remembers a ring made before the wait, and times out otherwise")
     func doorbell() async {
         let bell = Doorbell()
@@ -69,6 +107,33 @@ struct ProcessControlTests {
         started = clock.now
         await bell.wait(upTo: .seconds(5))
         #expect(clock.now - started < .seconds(2))
+    }
+
+    @Test("the doorbell wakes every waiter, and a cancelled wait leaves a later ring for the next one")
+    func doorbellWaiters() async throws {
+        let bell = Doorbell()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let woken = await Outcome.within(.seconds(10)) {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 { group.addTask { await bell.wait(upTo: .seconds(30)) } }
+                try? await Task.sleep(for: .milliseconds(200))
+                bell.ring()
+                await group.waitForAll()
+                return true
+            }
+        }
+        #expect(woken == true)
+        #expect(clock.now - started < .seconds(5))
+
+        let cancelled = Task { await bell.wait(upTo: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(50))
+        cancelled.cancel()
+        #expect(await Outcome.within(.seconds(5)) { await cancelled.value } != nil)
+        bell.ring()
+        let next = clock.now
+        await bell.wait(upTo: .seconds(5))
+        #expect(clock.now - next < .seconds(1), "the ring after the cancelled wait was kept")
     }
 
     @Test("a deadline cancels slow work and lets fast work through")

@@ -4,7 +4,7 @@ import Revisions
 import TestSupport
 import Testing
 
-@Suite("SHA-256")
+@Suite("SHA-256", .timeLimit(.minutes(1)))
 struct SHA256Tests {
     @Test(
         "known digests",

@@ -1,7 +1,7 @@
 import Supervisor
 import Testing
 
-@Suite("Restart policy")
+@Suite("Restart policy", .timeLimit(.minutes(1)))
 struct RestartPolicyTests {
     @Test("the backoff ceiling doubles from the base and stops at the cap")
     func ceilings() {

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `supervisord-agent` as a user runs it, with real workers and fixture workers (shell scripts).
-@Suite("Supervisor end to end")
+@Suite("Supervisor end to end", .timeLimit(.minutes(3)))
 struct SupervisorEndToEndTests {
     /// Writes an executable shell script into the harness folder and returns its path.
     func fixture(_ harness: AgentHarness, _ name: String, _ body: String) throws -> String {
@@ -204,7 +204,7 @@ struct SupervisorEndToEndTests {
 
 /// Orphans of the worker are re-parented to the supervisor (a child subreaper, as PID 1 is in a container) and
 /// reaped by its one `waitpid(-1)` thread.
-@Suite("Supervisor reaps orphans")
+@Suite("Supervisor reaps orphans", .timeLimit(.minutes(3)))
 struct SupervisorReapingTests {
     /// The parent pid and state of a process, from `/proc/<pid>/stat`.
     static func parentAndState(of pid: Int) -> (parent: Int, state: Substring)? {

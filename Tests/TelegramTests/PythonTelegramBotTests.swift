@@ -6,7 +6,7 @@ import Testing
 
 /// The official python-telegram-bot (from `.venv`, made by `make venv`) completes a round against the double:
 /// proof that the double speaks the real Bot API, with no request outside the specification.
-@Suite(.enabled(if: Repository.runsPythonTests, "AGENT_SKIP_PYTHON_TESTS=1"))
+@Suite(.enabled(if: Repository.runsPythonTests, "AGENT_SKIP_PYTHON_TESTS=1"), .timeLimit(.minutes(5)))
 struct PythonTelegramBotTests {
     @Test func pythonTelegramBotCompletesARound() async throws {
         let python = Repository.venvPython

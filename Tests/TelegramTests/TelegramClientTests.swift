@@ -4,7 +4,7 @@ import Telegram
 import TestSupport
 import Testing
 
-@Suite struct TelegramClientTests {
+@Suite(.timeLimit(.minutes(1))) struct TelegramClientTests {
     @Test func getMeDescribesTheBot() async throws {
         let harness = try TelegramHarness()
         defer { harness.double.stop() }

@@ -5,7 +5,7 @@ import Testing
 
 /// The Telegram double itself: what it refuses and records as breaking the specification, how it reads forms,
 /// and its control endpoints. These prove that `violations.isEmpty` in the other tests means something.
-@Suite struct TelegramDoubleTests {
+@Suite(.timeLimit(.minutes(1))) struct TelegramDoubleTests {
     struct Bad: Sendable, CustomTestStringConvertible {
         let method: String
         let body: String

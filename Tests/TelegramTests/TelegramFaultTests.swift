@@ -5,7 +5,7 @@ import Testing
 
 /// Each scripted fault of the double, met by the client call it is meant for: the error is classified, carries
 /// Telegram's fields, and none of its renderings holds the token.
-@Suite struct TelegramFaultTests {
+@Suite(.timeLimit(.minutes(2))) struct TelegramFaultTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let fault: TelegramFault
         let method: String

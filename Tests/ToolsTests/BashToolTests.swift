@@ -6,7 +6,7 @@ import Testing
 
 @testable import Tools
 
-@Suite(.enabled("bubblewrap works on this machine") { await SandboxCheck.works() })
+@Suite(.enabled("bubblewrap works on this machine") { await SandboxCheck.works() }, .timeLimit(.minutes(2)))
 struct BashToolTests {
     @Test func runsACommandInTheWorkspace() async throws {
         let fixture = try await ToolFixture(sandboxed: true)

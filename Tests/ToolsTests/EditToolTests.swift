@@ -6,7 +6,7 @@ import Testing
 
 @testable import Tools
 
-@Suite struct EditToolTests {
+@Suite(.timeLimit(.minutes(1))) struct EditToolTests {
     @Test func replacesTheOneExactMatch() async throws {
         let fixture = try await ToolFixture()
         try fixture.write("a.swift", "let a = 1\nlet b = 2\nlet c = 3\n")

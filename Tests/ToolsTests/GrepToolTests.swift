@@ -6,7 +6,7 @@ import Testing
 
 @testable import Tools
 
-@Suite struct GrepToolTests {
+@Suite(.timeLimit(.minutes(1))) struct GrepToolTests {
     @Test func findsRegexMatchesAsPathLineText() async throws {
         let fixture = try await ToolFixture()
         try fixture.write("b.txt", "alpha\nbeta 42\ngamma\n")

@@ -6,7 +6,7 @@ import Testing
 
 @testable import Tools
 
-@Suite struct ListToolTests {
+@Suite(.timeLimit(.minutes(1))) struct ListToolTests {
     @Test func listsSortedWithSlashesAfterFolders() async throws {
         let fixture = try await ToolFixture()
         try fixture.write("b.txt", "")
@@ -40,7 +40,7 @@ import Testing
     }
 }
 
-@Suite struct FindToolTests {
+@Suite(.timeLimit(.minutes(1))) struct FindToolTests {
     @Test func findsByNameAtAnyDepthSkippingGitAndBuild() async throws {
         let fixture = try await ToolFixture()
         for path in [

@@ -7,7 +7,7 @@ import Testing
 
 @testable import Tools
 
-@Suite struct PolicyTests {
+@Suite(.timeLimit(.minutes(1))) struct PolicyTests {
     @Test func pathsInsideTheWorkspaceResolve() async throws {
         let fixture = try await ToolFixture()
         try fixture.write("src/a.txt", "a")

@@ -6,7 +6,7 @@ import Testing
 
 @testable import Tools
 
-@Suite struct ReadToolTests {
+@Suite(.timeLimit(.minutes(1))) struct ReadToolTests {
     @Test func readsAWholeSmallFile() async throws {
         let fixture = try await ToolFixture()
         try fixture.write("a.txt", "one\ntwo\nthree")

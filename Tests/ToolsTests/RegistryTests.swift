@@ -6,7 +6,7 @@ import Testing
 
 @testable import Tools
 
-@Suite struct RegistryTests {
+@Suite(.timeLimit(.minutes(1))) struct RegistryTests {
     @Test func everyBuiltinToolHasAStrictSchemaFromItsInputType() async throws {
         let fixture = try await ToolFixture()
         let tools = fixture.registry.tools

@@ -7,7 +7,7 @@ import Testing
 @testable import Tools
 
 /// `agent-worker tool ...` run as a child process, as operators run it.
-@Suite struct ToolCommandTests {
+@Suite(.timeLimit(.minutes(2))) struct ToolCommandTests {
     static let keys = ["duration_ms", "error", "exit_code", "next_offset", "note", "ok", "stderr", "stdout", "truncated"]
 
     private func envelope(_ result: ProcessResult) throws -> JSONValue {

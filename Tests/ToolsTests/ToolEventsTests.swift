@@ -6,7 +6,7 @@ import Testing
 
 @testable import Tools
 
-@Suite struct ToolEventsTests {
+@Suite(.timeLimit(.minutes(1))) struct ToolEventsTests {
     private func store(_ directory: TemporaryDirectory) throws -> EventStore {
         EventStore(database: try Database(path: directory.file("events.db")), identity: EventIdentity(source: .worker), secrets: [])
     }

@@ -7,7 +7,7 @@ import Testing
 @testable import Tools
 
 /// `bash` where no sandbox works: off by default, on (and said so) with `AGENT_ALLOW_UNSANDBOXED_EXEC=1`.
-@Suite struct UnsandboxedBashTests {
+@Suite(.timeLimit(.minutes(1))) struct UnsandboxedBashTests {
     @Test func withoutBubblewrapTheExecTierIsOffUnlessAllowed() async throws {
         let off = try await ToolFixture(sandboxed: true, environment: ["PATH": "/nonexistent"])
         #expect(off.registry.sandbox.state == .execDisabled)

@@ -10,7 +10,7 @@ import Testing
     import Glibc
 #endif
 
-@Suite struct WriteToolTests {
+@Suite(.timeLimit(.minutes(2))) struct WriteToolTests {
     @Test func createsAFileAndItsFolders() async throws {
         let fixture = try await ToolFixture()
         let envelope = await fixture.call("write", ["path": "a/b/c.txt", "content": "hello\nworld\n"]).envelope

@@ -7,7 +7,7 @@ import Testing
 /// `kill -9` of the worker at each point of a message's life, then a new worker: every message gets exactly one
 /// reply, except in the one window between Telegram's answer and the `sent` mark (docs/worker.md), where the
 /// message is sent twice.
-@Suite("Crash recovery")
+@Suite("Crash recovery", .timeLimit(.minutes(3)))
 struct CrashRecoveryTests {
     struct KillPoint: Sendable, CustomTestStringConvertible {
         let failpoint: String

@@ -1,7 +1,7 @@
 import Testing
 import WorkerRuntime
 
-@Suite("Splitting long texts")
+@Suite("Splitting long texts", .timeLimit(.minutes(1)))
 struct MessageSplitterTests {
     @Test("a text within the limit stays whole; an empty one has no parts")
     func short() {

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// The worker as a person uses it: a message in, a reply out.
-@Suite("Worker end to end", .serialized)
+@Suite("Worker end to end", .serialized, .timeLimit(.minutes(3)))
 struct ReplyEndToEndTests {
     @Test("a message in, a reply out, recorded as a run")
     func messageInReplyOut() async throws {

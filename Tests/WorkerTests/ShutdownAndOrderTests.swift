@@ -4,7 +4,7 @@ import ProcessControl
 import TestSupport
 import Testing
 
-@Suite("Shutdown and ordering")
+@Suite("Shutdown and ordering", .timeLimit(.minutes(3)))
 struct ShutdownAndOrderTests {
     @Test("SIGTERM lets the message in progress finish and its reply go out, then the worker exits 0")
     func sigtermFinishesTheMessage() async throws {

@@ -3,7 +3,7 @@ import ProcessControl
 import TestSupport
 import Testing
 
-@Suite("Workspace at first start")
+@Suite("Workspace at first start", .timeLimit(.minutes(3)))
 struct WorkspaceBootstrapTests {
     func git(_ arguments: [String], in directory: String) async throws {
         let result = try await ProcessRunner.run(

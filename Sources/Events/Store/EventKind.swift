@@ -44,6 +44,9 @@ public enum EventKind {
     public static let circuitHalfOpen = "circuit.half_open"
     public static let circuitClosed = "circuit.closed"
     public static let progressStalled = "progress.stalled"
+    /// A limit that a run cannot enforce (the cost limit when a model's price or a turn's usage is unknown), said
+    /// once per run.
+    public static let controlLimitUnenforceable = "control.limit_unenforceable"
 
     /// Whether `kind` has the `noun.verb` form: lowercase ASCII words of letters, digits and `_`, joined by dots,
     /// at least two of them, each starting with a letter.

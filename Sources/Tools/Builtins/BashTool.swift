@@ -74,7 +74,12 @@ struct BashTool: Tool {
         } catch {
             throw ToolsError(.failed, "cannot start the command: \(error.message)")
         }
-        let (status, timedOut) = await child.wait(timeout: .seconds(timeout), grace: Self.grace)
+        // A cancelled call (`/stop`, the run's wall limit) kills the command and everything it started at once.
+        let (status, timedOut) = await withTaskCancellationHandler {
+            await child.wait(timeout: .seconds(timeout), grace: Self.grace)
+        } onCancel: {
+            child.signalGroup(SIGKILL)
+        }
         // Unsandboxed, what the command left running in its group goes with it, as the PID namespace does otherwise.
         child.signalGroup(SIGKILL)
 

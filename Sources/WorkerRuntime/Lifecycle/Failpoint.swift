@@ -11,6 +11,8 @@ public struct Failpoint: Sendable {
         case afterUpdateStored = "after_update_stored"
         /// The run is recorded and the model is about to be called.
         case beforeModelCall = "before_model_call"
+        /// A tool call's result is stored, before the next call or the next model call.
+        case afterToolResultStored = "after_tool_result_stored"
         /// The reply and its outbox rows are committed, before anything is sent.
         case afterReplyStored = "after_reply_stored"
         /// Telegram accepted `sendMessage`, before the row is marked `sent` (the duplicate window).

@@ -56,10 +56,11 @@ public enum Worker {
             settings: settings, store: store, process: process, telegram: telegram, bot: bot, sandbox: sandbox, logger: logger)
         let chatStops = ChatStops()
         let caller = ModelCaller(
-            client: OpenAIChatClient(configuration: settings.openAI), policy: settings.retryPolicy, breaker: CircuitBreaker(),
+            client: OpenAIChatClient(configuration: settings.openAI), policy: settings.retryPolicy,
+            breaker: CircuitBreaker(openDuration: settings.circuitOpen),
             clock: ContinuousClock())
         let responder = AgentResponder(
-            context: context, caller: caller, prices: PriceTable(),
+            context: context, caller: caller, registry: ToolRegistry(policy: settings.toolPolicy, sandbox: sandbox), prices: PriceTable(),
             compressor: TruncatingCompressor(maxMessages: settings.historyLimit), chatStops: chatStops)
         let handler = MessageHandler(
             context: context, commands: CommandHandler(context: context, chatStops: chatStops), responder: responder)

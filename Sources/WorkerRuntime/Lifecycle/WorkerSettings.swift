@@ -38,6 +38,8 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     public var sendTotalPerSecond: Double
     /// How model calls are retried (`AGENT_MODEL_MAX_RETRIES`, `AGENT_MODEL_RETRY_BASE_MS`, `AGENT_MODEL_RETRY_CAP_MS`).
     public var retryPolicy: RetryPolicy
+    /// How long the circuit breaker refuses model calls once open (`AGENT_CIRCUIT_OPEN_S`, 60), before one trial.
+    public var circuitOpen: Duration
     /// The limits of a run and of a day's spending (SPEC section 8).
     public var limits: RunLimits
     /// What the agent's tools may do (AGENT_TOOLS, AGENT_TOOL_TIERS, AGENT_ALLOW_UNSANDBOXED_EXEC...: docs/tools.md).
@@ -95,6 +97,7 @@ public struct WorkerSettings: Sendable, CustomReflectable {
             maxRetries: try environment.integer("AGENT_MODEL_MAX_RETRIES", default: 3, in: 0...20),
             base: try environment.milliseconds("AGENT_MODEL_RETRY_BASE_MS", default: 500),
             cap: try environment.milliseconds("AGENT_MODEL_RETRY_CAP_MS", default: 8000))
+        circuitOpen = try environment.seconds("AGENT_CIRCUIT_OPEN_S", default: 60)
         limits = try RunLimits(environment: environment)
         toolPolicy = try ToolPolicy(environment: environment)
         failpoint = environment.optional("AGENT_FAILPOINT")

@@ -5,15 +5,19 @@ import Foundation
 import ModelAdapter
 import ProcessControl
 import Settings
+import Tools
 
-/// Answers one message with the model: the chat's recent history, one model call (with retries), one reply.
+/// Answers one message with the agent: the chat's recent history, then the turns of `AgentLoop` (model calls and
+/// tool calls) until an answer, a limit, no progress, `/stop` or an error ends the run; then one reply.
 ///
-/// Records the run: `agent.started` -> `context.assembled`, `turn.started` -> `model.completed` | `model.failed`,
-/// `turn.completed` | `turn.failed` -> `agent.completed` | `agent.failed`, the last one committed with the reply.
-/// Whatever ends the run, the user gets a short reply saying why.
+/// Records the run: `agent.started {chat_id, update_id, attempt}` -> `context.assembled`, the turns, and
+/// `agent.completed {turns, input_tokens, output_tokens, cost_usd, usage_complete}` | `agent.failed {reason}`, the
+/// closing event committed with the reply. A run interrupted by a crash is resumed from what its earlier attempts
+/// stored (`RunTranscript`). Whatever ends the run, the user gets a short reply saying why.
 public struct AgentResponder: Sendable {
     public let context: WorkerContext
     public let caller: ModelCaller<ContinuousClock>
+    public let registry: ToolRegistry
     public let prices: PriceTable
     public let assembler: ContextAssembler
     public let compressor: any ContextCompressor
@@ -22,11 +26,12 @@ public struct AgentResponder: Sendable {
     let replies: ReplyWriter
 
     public init(
-        context: WorkerContext, caller: ModelCaller<ContinuousClock>, prices: PriceTable, compressor: any ContextCompressor,
-        chatStops: ChatStops
+        context: WorkerContext, caller: ModelCaller<ContinuousClock>, registry: ToolRegistry, prices: PriceTable,
+        compressor: any ContextCompressor, chatStops: ChatStops
     ) {
         self.context = context
         self.caller = caller
+        self.registry = registry
         self.prices = prices
         self.assembler = ContextAssembler(home: context.settings.paths.home)
         self.compressor = compressor
@@ -37,119 +42,114 @@ public struct AgentResponder: Sendable {
 
     /// Runs the agent on `text` from the inbox row; `replyTo` is the user's message when the answer should quote it.
     public func respond(to text: String, row: InboxRow, chatID: Int64, attempt: Int, sentAt: Int64, replyTo: Int64?) async throws {
+        let startedAt = ContinuousClock.now
+        let limits = context.settings.limits
         let run = try context.store.startRun(
             parent: context.process.id, chat: chatID,
             payload: ["chat_id": .int(chatID), "update_id": .int(row.updateID), "attempt": .int(Int64(attempt))])
-        let userMessageID = try context.conversation.recordUserMessage(chatID: chatID, text: text, inboxID: row.id, ts: sentAt)
-        let history = try context.conversation.history(chatID: chatID, before: userMessageID, limit: context.settings.historyLimit)
+        let conversation = context.conversation
+        let userMessageID = try conversation.recordUserMessage(chatID: chatID, text: text, inboxID: row.id, ts: sentAt)
+        let history = try conversation.history(chatID: chatID, before: userMessageID, limit: context.settings.historyLimit)
         let assembled = assembler.assemble(history: compressor.compress(history), newMessage: text)
+        let transcript = RunTranscript.resumed(from: try conversation.messagesOfEarlierAttempts(inboxID: row.id, after: userMessageID))
         try run.event(
             EventKind.contextAssembled,
             payload: [
                 "messages": .int(Int64(assembled.messages.count)), "chars": .int(Int64(assembled.characters)),
-                "est_tokens": .int(Int64(assembled.estimatedTokens)),
+                "est_tokens": .int(Int64(assembled.estimatedTokens)), "resumed_messages": .int(Int64(transcript.messages.count)),
             ])
-        let turn = try run.child("turn", payload: ["n": 1])
-        let request = CompletionRequest(model: context.settings.model, messages: assembled.messages)
-        context.failpoint.check(.beforeModelCall, message: text)
-        let caller = self.caller
-        let limits = context.settings.limits
+        let state = RunStateBox(
+            AgentLoop.State(
+                transcript: transcript,
+                budget: RunBudget(limits: limits, stepsAlreadyTaken: transcript.stepsTaken, spentToday: try spentToday(chatID: chatID)),
+                detector: ProgressDetector(k: limits.noProgressK)))
+        let loop = AgentLoop(
+            store: context.store, conversation: conversation, caller: caller, registry: registry, prices: prices,
+            model: context.settings.model, failpoint: context.failpoint)
+        let loopRun = AgentLoop.Run(
+            span: run, chatID: chatID, inboxID: row.id, context: assembled.messages, text: text, startedAt: startedAt)
+        let ending: RunEnding
         do {
-            try checkDailyBudget(chatID: chatID, run: run)
-            let response = try await chatStops.run(chatID: chatID) { [typing] in
+            ending = try await chatStops.run(chatID: chatID) { [typing] in
                 try await Deadline.run(after: limits.maxWall) {
-                    try await typing.whileRunning(chatID: chatID) { try await caller.complete(request, parent: turn) }
+                    try await typing.whileRunning(chatID: chatID) {
+                        var current = state.value
+                        defer { state.value = current }
+                        return try await loop.run(loopRun, state: &current)
+                    }
                 }
             }
-            let cost = prices.cost(
-                model: response.model, inputTokens: response.inputTokens, outputTokens: response.outputTokens,
-                cachedTokens: response.cachedTokens)
-            try turn.event(
-                EventKind.modelCompleted,
-                payload: [
-                    "model": .string(response.model), "input_tokens": JSONValue(response.inputTokens),
-                    "output_tokens": JSONValue(response.outputTokens), "cached_tokens": JSONValue(response.cachedTokens),
-                    "latency_ms": .int(response.latency.wholeMilliseconds), "finish_reason": .string(response.finishReason.rawValue),
-                    "cost_usd": JSONValue(cost),
-                ])
-            try turn.complete(["n": 1, "input_tokens": JSONValue(response.inputTokens), "output_tokens": JSONValue(response.outputTokens)])
-            try recordRunLimits(tokens: (response.inputTokens ?? 0) + (response.outputTokens ?? 0), cost: cost ?? 0, run: run)
-            let answer = response.text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        } catch let failure as EventsError {
+            throw failure
+        } catch  where Task.isCancelled {
+            throw CancellationError()  // The process is going away: the update stays resumable.
+        } catch let passed as Deadline.Passed {
+            let limit = LimitReached(.wall, limit: .int(passed.after.components.seconds), used: .int((.now - startedAt).components.seconds))
+            try run.event(EventKind.controlLimitReached, level: .warn, payload: limit.payload)
+            try close(
+                run, reply: limit.message, failure: ["reason": "limit_reached", "limit": .string(limit.limit.rawValue)],
+                state: state.value, row: row, chatID: chatID, replyTo: replyTo)
+            return
+        } catch {
+            let (reason, message) = Self.explain(error)
+            try close(
+                run, reply: message, failure: ["reason": .string(reason)], state: state.value, row: row, chatID: chatID, replyTo: replyTo)
+            return
+        }
+        switch ending {
+        case .answered(let answer):
             try replies.commit(
                 ReplyWriter.Answer(
                     text: answer ?? "(The model gave no text answer.)", replyToMessageID: replyTo, isAssistantMessage: answer != nil),
                 chatID: chatID, inboxID: row.id, runID: run.id,
                 closing: NewEvent(
-                    EventKind.agentCompleted, parent: run.id, run: run.id, chat: chatID,
-                    payload: [
-                        "turns": 1, "input_tokens": JSONValue(response.inputTokens), "output_tokens": JSONValue(response.outputTokens),
-                        "cost_usd": JSONValue(cost), "usage_complete": .bool(response.hasUsage),
-                    ]))
+                    EventKind.agentCompleted, parent: run.id, run: run.id, chat: chatID, payload: Self.totals(state.value)))
             context.failpoint.check(.afterReplyStored)
-        } catch let failure as EventsError {
-            throw failure
-        } catch  where Task.isCancelled {
-            throw CancellationError()  // The process is going away: the update stays resumable.
-        } catch {
-            let (reason, message) = Self.explain(error)
-            if let passed = error as? Deadline.Passed {
-                _ = try? run.event(
-                    EventKind.controlLimitReached, level: .warn,
-                    payload: ["limit": "wall_s", "value": .int(passed.after.components.seconds)])
-            }
-            if !(error is ChatStops.Stopped || error is Deadline.Passed || error is DailyBudgetSpent) {
-                _ = try? turn.event(EventKind.modelFailed, level: .error, payload: Self.failurePayload(error))
-            }
-            try turn.fail(["n": 1, "error": .string(reason)])
-            try replies.commit(
-                ReplyWriter.Answer(text: message, kind: "reply", parseMode: nil, replyToMessageID: replyTo),
-                chatID: chatID, inboxID: row.id, runID: run.id,
-                closing: NewEvent(
-                    EventKind.agentFailed, parent: run.id, run: run.id, chat: chatID, level: .error,
-                    payload: ["reason": .string(reason), "turns": 1]))
+        case .limitReached(let limit):
+            try close(
+                run, reply: limit.message, failure: ["reason": "limit_reached", "limit": .string(limit.limit.rawValue)],
+                state: state.value, row: row, chatID: chatID, replyTo: replyTo)
+        case .stalled(let stalled):
+            try close(
+                run, reply: stalled.message, failure: ["reason": "stalled"], state: state.value, row: row, chatID: chatID, replyTo: replyTo)
         }
     }
 
-    /// Today's spending has reached `AGENT_DAILY_COST_USD`, in this chat or in all.
-    struct DailyBudgetSpent: Error {
-        let spent: Double
-        let limit: Double
+    /// Ends a run that gave no answer: the explaining reply and `agent.failed` with the run's totals, in one
+    /// transaction.
+    private func close(
+        _ run: Span, reply: String, failure: JSONObject, state: AgentLoop.State, row: InboxRow, chatID: Int64, replyTo: Int64?
+    ) throws(EventsError) {
+        try replies.commit(
+            ReplyWriter.Answer(text: reply, kind: "reply", parseMode: nil, replyToMessageID: replyTo),
+            chatID: chatID, inboxID: row.id, runID: run.id,
+            closing: NewEvent(
+                EventKind.agentFailed, parent: run.id, run: run.id, chat: chatID, level: .error,
+                payload: Self.totals(state).merging(failure) { _, reason in reason }))
     }
 
-    /// Refuses the run when today's cost, of this chat or in all, has reached the daily limit.
-    func checkDailyBudget(chatID: Int64, run: Span) throws {
-        guard let limit = context.settings.limits.dailyCostUSD else { return }
+    /// Turns, tokens and cost of the run, for its closing event: sums of the known turns, `null` when none was known.
+    static func totals(_ state: AgentLoop.State) -> JSONObject {
+        let budget = state.budget
+        return [
+            "turns": .int(Int64(state.turns)),
+            "input_tokens": budget.usageKnown ? .int(Int64(budget.inputTokens)) : .null,
+            "output_tokens": budget.usageKnown ? .int(Int64(budget.outputTokens)) : .null,
+            "cost_usd": JSONValue(budget.cost), "usage_complete": .bool(budget.usageComplete),
+        ]
+    }
+
+    /// Today's model cost so far, the larger of this chat's and everyone's, when a daily limit is set.
+    func spentToday(chatID: Int64) throws(EventsError) -> Double? {
+        guard context.settings.limits.dailyCostUSD != nil else { return nil }
         let ledger = UsageLedger(database: context.store.database)
         let today = UsageLedger.startOfToday()
-        let spent = max(try ledger.totals(since: today, chatID: chatID).cost, try ledger.totals(since: today, chatID: nil).cost)
-        guard spent >= limit else { return }
-        try run.event(EventKind.controlLimitReached, level: .warn, payload: ["limit": "daily_cost_usd", "value": .double(spent)])
-        throw DailyBudgetSpent(spent: spent, limit: limit)
-    }
-
-    /// Records the per-run limits a finished step reached (tokens, cost); the next step, if any, would not run.
-    func recordRunLimits(tokens: Int, cost: Double, run: Span) throws {
-        let limits = context.settings.limits
-        if tokens >= limits.maxTokens {
-            try run.event(EventKind.controlLimitReached, level: .warn, payload: ["limit": "max_tokens", "value": .int(Int64(tokens))])
-        }
-        if cost >= limits.maxCostUSD {
-            try run.event(EventKind.controlLimitReached, level: .warn, payload: ["limit": "max_cost_usd", "value": .double(cost)])
-        }
+        return max(try ledger.totals(since: today, chatID: chatID).cost, try ledger.totals(since: today, chatID: nil).cost)
     }
 
     /// A short reason for the record and a short message for the user.
     static func explain(_ error: any Error) -> (reason: String, message: String) {
-        if error is ChatStops.Stopped { return ("stopped", "Stopped.") }
-        if let passed = error as? Deadline.Passed {
-            return ("wall_limit", "⏱ Stopped: the answer took longer than \(passed.after.components.seconds) s (AGENT_MAX_WALL_S).")
-        }
-        if let spent = error as? DailyBudgetSpent {
-            return (
-                "daily_cost_limit",
-                String(format: "💸 Today's budget of $%.2f for the model is spent ($%.4f). Try again tomorrow.", spent.limit, spent.spent)
-            )
-        }
+        if error is ChatStops.Stopped { return ("aborted", "Stopped.") }
         if let error = error as? ControlError, error.code == .circuitOpen {
             return (
                 "circuit_open",
