@@ -158,6 +158,8 @@ let package = Package(
         .testTarget(
             name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport", "Events", "ProcessControl"],
             swiftSettings: strictSettings),
+        // The first run and the packaging: `make run`, `.env.example`, compose.yaml.
+        .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
             name: "ToolsTests", dependencies: ["Tools", "Events", "Settings", "TestSupport", "ProcessControl"],
             swiftSettings: strictSettings),
