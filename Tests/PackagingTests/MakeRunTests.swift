@@ -40,12 +40,12 @@ struct MakeRunTests {
         let file = folder.file("agent.env")
         let token = "123456:AAsecretTOKENvalue"
         try """
-            # a comment
-            TELEGRAM_BOT_TOKEN="\(token)"
-            export OPENAI_API_KEY=sk-fromTheFileNotShown   # trailing comment
-            TELEGRAM_ALLOWED_USER_IDS=''
+        # a comment
+        TELEGRAM_BOT_TOKEN="\(token)"
+        export OPENAI_API_KEY=sk-fromTheFileNotShown   # trailing comment
+        TELEGRAM_ALLOWED_USER_IDS=''
 
-            """.write(toFile: file, atomically: true, encoding: .utf8)
+        """.write(toFile: file, atomically: true, encoding: .utf8)
         let partial = try await run(["run", "ENV_FILE=\(file)"], environment: [:])
         #expect(partial.status.exitCode == 2)
         #expect(partial.standardError.contains("TELEGRAM_ALLOWED_USER_IDS not set"))
