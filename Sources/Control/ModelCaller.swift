@@ -1,5 +1,6 @@
 import Events
 import ModelAdapter
+import Synchronization
 
 /// Calls the model under the retry policy and the circuit breaker, recording every retry and breaker change.
 ///
@@ -24,6 +25,31 @@ public struct ModelCaller<C: Clock<Duration>>: Sendable {
     ///
     /// - Throws: the last `ModelError`, or `ControlError.circuitOpen` when the breaker refuses the call.
     public func complete(_ request: CompletionRequest, parent: Span) async throws -> CompletionResponse {
+        try await call(parent: parent, mayRetry: { true }) { () async throws(ModelError) in try await client.complete(request) }
+    }
+
+    /// Sends `request` for a streamed answer, handing each piece to `onDelta` as it arrives; retried and guarded as
+    /// `complete`, except that a call that has delivered a piece is never retried (the user may have seen it: a
+    /// second answer would not continue the first). Its error then carries the text received
+    /// (`ModelError.receivedText`).
+    ///
+    /// - Throws: the last `ModelError`, or `ControlError.circuitOpen` when the breaker refuses the call.
+    public func complete(
+        _ request: CompletionRequest, parent: Span, onDelta: @escaping @Sendable (CompletionDelta) -> Void
+    ) async throws -> CompletionResponse {
+        let delivered = DeliveryMark()
+        return try await call(parent: parent, mayRetry: { !delivered.isSet }) { () async throws(ModelError) in
+            try await client.stream(request) { delta in
+                delivered.set()
+                onDelta(delta)
+            }
+        }
+    }
+
+    /// The retry loop around one kind of call; `mayRetry` is asked before each retry.
+    private func call(
+        parent: Span, mayRetry: () -> Bool, _ attempt: () async throws(ModelError) -> CompletionResponse
+    ) async throws -> CompletionResponse {
         var random = SystemRandomNumberGenerator()
         var retry = 0
         while true {
@@ -35,12 +61,12 @@ public struct ModelCaller<C: Clock<Duration>>: Sendable {
                     "the model service failed the same way \(breaker.threshold) times in a row; calls are paused for a while")
             }
             do {
-                let response = try await client.complete(request)
+                let response = try await attempt()
                 if breaker.recordSuccess() == .closed { _ = try? parent.event(EventKind.circuitClosed, payload: ["service": "model"]) }
                 return response
             } catch {
                 record(error, admission: admission, parent: parent)
-                guard error.isRetryable else { throw error }
+                guard error.isRetryable, mayRetry() else { throw error }
                 guard retry < policy.maxRetries else {
                     _ = try? parent.event(
                         EventKind.retryExhausted, level: .warn,
@@ -78,4 +104,11 @@ public struct ModelCaller<C: Clock<Duration>>: Sendable {
         let digitsRemoved = error.message.unicodeScalars.filter { !("0"..."9").contains($0) }
         return "\(error.code)|\(error.providerCode ?? "")|\(String(String.UnicodeScalarView(digitsRemoved)))"
     }
+}
+
+/// Whether a streamed call has delivered a piece of its answer.
+private final class DeliveryMark: Sendable {
+    private let mark = Mutex(false)
+    var isSet: Bool { mark.withLock { $0 } }
+    func set() { mark.withLock { $0 = true } }
 }

@@ -71,7 +71,7 @@ struct OpenAIResponseReader {
     }
 
     /// FNV-1a, 64 bits, as 16 hex digits.
-    private static func stableHash(_ text: String) -> String {
+    static func stableHash(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
