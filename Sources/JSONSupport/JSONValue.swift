@@ -116,19 +116,44 @@ public enum JSONValue: Sendable, Equatable, Hashable {
             output += "\""
             return
         }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case let control where control.value < 0x20 || control.value == 0x2028 || control.value == 0x2029:
-                let hex = String(control.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+        // Runs of bytes that need no escape are copied whole; the escaped bytes are ASCII (or the start of U+2028 and
+        // U+2029), so every cut falls on a scalar boundary.
+        let utf8 = text.utf8
+        var runStart = utf8.startIndex
+        var index = runStart
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            var next = utf8.index(after: index)
+            let escape: String?
+            switch byte {
+            case 0x22: escape = "\\\""
+            case 0x5C: escape = "\\\\"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            case 0x00..<0x20:
+                let hex = String(byte, radix: 16)
+                escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case 0xE2:
+                let second = next == utf8.endIndex ? nil : utf8[next]
+                let thirdIndex = next == utf8.endIndex ? next : utf8.index(after: next)
+                let third = thirdIndex == utf8.endIndex ? nil : utf8[thirdIndex]
+                if second == 0x80, third == 0xA8 || third == 0xA9 {
+                    escape = third == 0xA8 ? "\\u2028" : "\\u2029"
+                    next = utf8.index(after: thirdIndex)
+                } else {
+                    escape = nil
+                }
+            default: escape = nil
             }
+            if let escape {
+                output.append(contentsOf: Substring(utf8[runStart..<index]))
+                output += escape
+                runStart = next
+            }
+            index = next
         }
+        output.append(contentsOf: Substring(utf8[runStart..<utf8.endIndex]))
         output += "\""
     }
 }

@@ -1,4 +1,5 @@
 import Events
+import Fence
 import Foundation
 import ProcessControl
 
@@ -63,9 +64,9 @@ struct BashTool: Tool {
             standardError: .descriptor(errorFile), newSession: true)
         switch context.sandbox.state {
         case .sandboxed:
-            let sandbox = BashSandbox(bubblewrap: context.sandbox.bubblewrap ?? "bwrap", policy: policy)
-            spec.arguments = sandbox.arguments(running: [Self.shell, "-c", input.command])
-            spec.executable = sandbox.bubblewrap
+            let fence = Fence(bubblewrap: context.sandbox.bubblewrap ?? "bwrap")
+            spec.arguments = fence.arguments(BashSandbox.layout(policy), running: [Self.shell, "-c", input.command])
+            spec.executable = fence.bubblewrap
         case .unsandboxedAllowed:
             break
         case .execDisabled:

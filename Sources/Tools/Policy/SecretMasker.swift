@@ -12,13 +12,20 @@ public struct SecretMasker: Sendable {
         self.values = values.filter { $0.utf8.count >= 8 }.sorted { $0.utf8.count > $1.utf8.count }
     }
 
-    /// `text` with every secret replaced by `[REDACTED]`: the known values, then every secret-shaped word
-    /// (words are separated by whitespace, which is kept as it is).
-    public func mask(_ text: String) -> String {
+    /// `text` with every known secret value replaced by `[REDACTED]`: for tool results bound for the model, whose
+    /// commands never had the secrets in their environment (the shape check of `mask(_:)` is for the event log).
+    public func maskKnownValues(_ text: String) -> String {
         var result = text
         for value in values where result.contains(value) {
             result = result.replacing(value, with: Self.replacement)
         }
+        return result
+    }
+
+    /// `text` with every secret replaced by `[REDACTED]`: the known values, then every secret-shaped word
+    /// (words are separated by whitespace, which is kept as it is).
+    public func mask(_ text: String) -> String {
+        let result = maskKnownValues(text)
         guard result.contains(where: { $0 == "-" || $0 == ":" }) else { return result }
         var masked = ""
         var word = ""

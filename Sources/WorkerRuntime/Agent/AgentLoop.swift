@@ -16,42 +16,70 @@ import Tools
 /// `turn.started {n}` -> `model.completed` | `model.failed`, `tool_call.*` -> `turn.completed {n, input_tokens,
 /// output_tokens}` | `turn.failed`; `control.limit_reached`, `control.limit_unenforceable` and `progress.stalled`
 /// under the run.
-struct AgentLoop: Sendable {
-    let store: EventStore
-    let conversation: ConversationStore
-    let caller: ModelCaller<ContinuousClock>
-    let registry: ToolRegistry
-    let prices: PriceTable
-    let model: String
-    let failpoint: Failpoint
+public struct AgentLoop: Sendable {
+    public let store: EventStore
+    public let conversation: ConversationStore
+    public let caller: ModelCaller<ContinuousClock>
+    public let registry: ToolRegistry
+    public let prices: PriceTable
+    public let model: String
+    public let failpoint: Failpoint
+
+    public init(
+        store: EventStore, conversation: ConversationStore, caller: ModelCaller<ContinuousClock>, registry: ToolRegistry,
+        prices: PriceTable, model: String, failpoint: Failpoint = Failpoint(nil)
+    ) {
+        self.store = store
+        self.conversation = conversation
+        self.caller = caller
+        self.registry = registry
+        self.prices = prices
+        self.model = model
+        self.failpoint = failpoint
+    }
 
     /// Where one run stands; the loop updates it as it goes, so the caller can close the run with its totals
     /// whatever ended it.
-    struct State: Sendable {
-        var transcript: RunTranscript
-        var budget: RunBudget
-        var detector: ProgressDetector
+    public struct State: Sendable {
+        public var transcript: RunTranscript
+        public var budget: RunBudget
+        public var detector: ProgressDetector
         /// Turns of this attempt.
-        var turns = 0
+        public var turns = 0
         /// Whether `control.limit_unenforceable` was recorded for the cost limit in this run.
         var costWarned = false
+
+        public init(transcript: RunTranscript, budget: RunBudget, detector: ProgressDetector) {
+            self.transcript = transcript
+            self.budget = budget
+            self.detector = detector
+        }
     }
 
     /// What a run is about.
-    struct Run: Sendable {
-        let span: Span
-        let chatID: Int64
-        let inboxID: Int64
+    public struct Run: Sendable {
+        public let span: Span
+        public let chatID: Int64
+        public let inboxID: Int64
         /// The system prompt, the history and the user's message.
-        let context: [ChatMessage]
+        public let context: [ChatMessage]
         /// The user's text, for failpoint filters.
-        let text: String
-        let startedAt: ContinuousClock.Instant
+        public let text: String
+        public let startedAt: ContinuousClock.Instant
+
+        public init(span: Span, chatID: Int64, inboxID: Int64, context: [ChatMessage], text: String, startedAt: ContinuousClock.Instant) {
+            self.span = span
+            self.chatID = chatID
+            self.inboxID = inboxID
+            self.context = context
+            self.text = text
+            self.startedAt = startedAt
+        }
     }
 
     /// Runs turns until the run ends by itself; errors (the model's after its retries, a stop, the database) are
     /// thrown with `state` left as far as it got.
-    func run(_ run: Run, state: inout State) async throws -> RunEnding {
+    public func run(_ run: Run, state: inout State) async throws -> RunEnding {
         let tools = registry.definitions.map {
             ModelAdapter.ToolDefinition(name: $0.name, description: $0.description, parameters: $0.parameters)
         }
@@ -127,7 +155,7 @@ struct AgentLoop: Sendable {
             let result = try await registry.call(
                 call.name, arguments: call.arguments, callID: call.id, recordingIn: store, parent: turn.id, run: run.span.runID,
                 chat: run.chatID)
-            let content = registry.policy.secretMasker.mask(result.envelope.json)
+            let content = registry.policy.secretMasker.maskKnownValues(result.envelope.json)
             try conversation.append(
                 StoredMessage(
                     id: 0, chatID: run.chatID, role: "tool", content: content, toolCallID: call.id, toolName: call.name,
@@ -136,10 +164,11 @@ struct AgentLoop: Sendable {
             state.transcript.append(resultOf: call.id, content: content)
             failpoint.check(.afterToolResultStored, message: run.text)
             try Task.checkCancellation()
-            var repeatable = result.envelope
-            repeatable.durationMs = 0
+            let envelope = result.envelope
+            // The result as a repeat would give it: everything but the duration.
+            let outcome = "\(envelope.ok)|\(envelope.exitCode ?? -1)|\(envelope.error ?? "")|\(envelope.stdout)|\(envelope.stderr)"
             do {
-                try state.detector.record(tool: call.name, arguments: call.arguments, result: repeatable.json)
+                try state.detector.record(tool: call.name, arguments: call.arguments, result: outcome)
             } catch {
                 try storeUnrun(state.transcript.pendingCalls, because: "the run was stopped for making no progress", run: run)
                 return try stalled(error, run: run)

@@ -7,15 +7,17 @@ import ModelAdapter
 /// A run resumed after a crash starts from what its earlier attempts stored (`resumed(from:)`): their whole
 /// exchanges are kept, and the calls of the last answer that never got a result are run again; a call whose result
 /// was stored is never run twice.
-struct RunTranscript: Sendable {
-    private(set) var messages: [ChatMessage] = []
+public struct RunTranscript: Sendable {
+    public init() {}
+
+    public private(set) var messages: [ChatMessage] = []
     /// Calls of the last answer still to run, in order.
-    private(set) var pendingCalls: [ToolCall] = []
+    public private(set) var pendingCalls: [ToolCall] = []
     /// Model answers already stored by earlier attempts (each was one step).
-    private(set) var stepsTaken = 0
+    public private(set) var stepsTaken = 0
 
     /// The transcript that earlier attempts at the same message left in `messages`.
-    static func resumed(from stored: [StoredMessage]) -> RunTranscript {
+    public static func resumed(from stored: [StoredMessage]) -> RunTranscript {
         var transcript = RunTranscript()
         let converted = stored.compactMap(ContextAssembler.chatMessage)
         transcript.stepsTaken = stored.filter { $0.role == "assistant" }.count
