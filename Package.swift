@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "Events", dependencies: ["CSQLite", "JSONSupport"], swiftSettings: strictSettings),
         .target(name: "Settings", swiftSettings: strictSettings),
         .target(name: "ProcessControl", dependencies: ["CSpawn"], swiftSettings: strictSettings),
+        // The bubblewrap fence of everything the agent influences: `bash` and the steps of a stage.
+        .target(name: "Fence", dependencies: ["ProcessControl"], swiftSettings: strictSettings),
         .target(name: "HTTPSupport", swiftSettings: strictSettings),
         .target(name: "Telegram", dependencies: ["HTTPSupport"], swiftSettings: strictSettings),
         .target(name: "ModelAdapter", dependencies: ["HTTPSupport", "JSONSupport"], swiftSettings: strictSettings),
@@ -35,7 +37,7 @@ let package = Package(
         .target(name: "Revisions", swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // Middle floor: record through Events, know no Telegram.
-        .target(name: "Tools", dependencies: ["Events", "ProcessControl", "Settings"], swiftSettings: strictSettings),
+        .target(name: "Tools", dependencies: ["Events", "Fence", "ProcessControl", "Settings"], swiftSettings: strictSettings),
         .target(name: "Context", dependencies: ["Events", "ModelAdapter"], swiftSettings: strictSettings),
         .target(name: "Control", dependencies: ["Events", "ModelAdapter", "Settings"], swiftSettings: strictSettings),
         .target(name: "LogViewer", dependencies: ["Events"], swiftSettings: strictSettings),
@@ -149,12 +151,15 @@ let package = Package(
             name: "ControlTests", dependencies: ["Control", "Events", "ModelAdapter", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "ContextTests", dependencies: ["Context", "Events", "ModelAdapter", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "FenceTests", dependencies: ["Fence", "ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "TelegramTests", dependencies: ["Telegram", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
             name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport", "Events", "ProcessControl"],
             swiftSettings: strictSettings),
+        // The first run and the packaging: `make run`, `.env.example`, compose.yaml.
+        .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
             name: "ToolsTests", dependencies: ["Tools", "Events", "Settings", "TestSupport", "ProcessControl"],
             swiftSettings: strictSettings),

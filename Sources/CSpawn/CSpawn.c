@@ -10,6 +10,10 @@ int cspawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
 
+int cspawn_addfchdir(posix_spawn_file_actions_t *actions, int fd) {
+    return posix_spawn_file_actions_addfchdir_np(actions, fd);
+}
+
 int cspawn_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }

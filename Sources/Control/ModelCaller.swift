@@ -4,7 +4,8 @@ import ModelAdapter
 /// Calls the model under the retry policy and the circuit breaker, recording every retry and breaker change.
 ///
 /// Retried: what `ModelError.isRetryable` allows (connection, timeout, 408, 409, 429 rate limit, 5xx), waiting
-/// `Retry-After` when given. Never retried: quota, context length, authentication, bad request. Events (children of
+/// `Retry-After` when given. Never retried: quota, context length, authentication, bad request, a cancelled call.
+/// Only the retryable errors count toward the breaker. Events (children of
 /// `parent`): `retry.scheduled {attempt, delay_ms, error}`, `retry.exhausted`, `circuit.opened|half_open|closed`.
 public struct ModelCaller<C: Clock<Duration>>: Sendable {
     public let client: any ModelClient
@@ -26,9 +27,9 @@ public struct ModelCaller<C: Clock<Duration>>: Sendable {
         var random = SystemRandomNumberGenerator()
         var retry = 0
         while true {
-            let (allowed, opening) = breaker.allowCall(at: .now)
-            if opening == .halfOpened { _ = try? parent.event(EventKind.circuitHalfOpen, payload: ["service": "model"]) }
-            guard allowed else {
+            let admission = breaker.allowCall(at: .now)
+            if admission.transition == .halfOpened { _ = try? parent.event(EventKind.circuitHalfOpen, payload: ["service": "model"]) }
+            guard admission.allowed else {
                 throw ControlError(
                     .circuitOpen,
                     "the model service failed the same way \(breaker.threshold) times in a row; calls are paused for a while")
@@ -38,14 +39,7 @@ public struct ModelCaller<C: Clock<Duration>>: Sendable {
                 if breaker.recordSuccess() == .closed { _ = try? parent.event(EventKind.circuitClosed, payload: ["service": "model"]) }
                 return response
             } catch {
-                if error.code == .cancelled { throw error }
-                if breaker.recordFailure(signature: Self.signature(of: error), at: .now) == .opened {
-                    _ = try? parent.event(
-                        EventKind.circuitOpened, level: .warn,
-                        payload: [
-                            "service": "model", "error": .string(error.message), "open_s": .int(breaker.openDuration.components.seconds),
-                        ])
-                }
+                record(error, admission: admission, parent: parent)
                 guard error.isRetryable else { throw error }
                 guard retry < policy.maxRetries else {
                     _ = try? parent.event(
@@ -60,6 +54,22 @@ public struct ModelCaller<C: Clock<Duration>>: Sendable {
                     payload: ["attempt": .int(Int64(retry)), "delay_ms": .int(delay.wholeMilliseconds), "error": .string(error.message)])
                 try await clock.sleep(for: delay)
             }
+        }
+    }
+
+    /// Tells the breaker about a failed call. Only retryable errors of the service count (connection, timeouts,
+    /// 408, 409, 429 rate limits, 5xx): one chat's too-long conversation or bad request says nothing about the
+    /// service and must not pause every chat. A trial that ends without a verdict (cancelled, or an error that does
+    /// not count) is abandoned, so the next call becomes the trial.
+    private func record(_ error: ModelError, admission: CircuitBreaker.Admission, parent: Span) {
+        guard error.isRetryable else {
+            if admission.isTrial { breaker.abandonTrial() }
+            return
+        }
+        if breaker.recordFailure(signature: Self.signature(of: error), at: .now) == .opened {
+            _ = try? parent.event(
+                EventKind.circuitOpened, level: .warn,
+                payload: ["service": "model", "error": .string(error.message), "open_s": .int(breaker.openDuration.components.seconds)])
         }
     }
 

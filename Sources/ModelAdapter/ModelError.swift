@@ -55,8 +55,8 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
     public let providerCode: String?
     /// The provider's `error.type` (`invalid_request_error`).
     public let providerType: String?
-    /// How long the provider asks to wait (`retry-after-ms`, `Retry-After` in seconds or as a date, or the
-    /// `x-ratelimit-reset-*` headers).
+    /// How long the provider asks to wait (`retry-after-ms`, `Retry-After` in seconds or as a date, or, on a 429
+    /// only, the `x-ratelimit-reset-*` headers).
     public let retryAfter: Duration?
     /// The provider's request id (`x-request-id`), for support.
     public let requestID: String?

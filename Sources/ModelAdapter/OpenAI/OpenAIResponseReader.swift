@@ -127,7 +127,7 @@ struct OpenAIResponseReader {
         if let providerMessage { message += ": " + scrub(String(providerMessage.prefix(300))) }
         return ModelError(
             code, message, status: status, providerCode: providerCode, providerType: providerType,
-            retryAfter: RetryAfter.read(headers, now: now), requestID: headers["x-request-id"])
+            retryAfter: RetryAfter.read(headers, status: effective, now: now), requestID: headers["x-request-id"])
     }
 
     /// The status an error code given with status 200 stands for.
