@@ -38,6 +38,8 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     public var sendTotalPerSecond: Double
     /// How model calls are retried (`AGENT_MODEL_MAX_RETRIES`, `AGENT_MODEL_RETRY_BASE_MS`, `AGENT_MODEL_RETRY_CAP_MS`).
     public var retryPolicy: RetryPolicy
+    /// How long a run goes before "typing..." is shown (`AGENT_TYPING_DELAY_MS`, 1000).
+    public var typingDelay: Duration
     /// How long the circuit breaker refuses model calls once open (`AGENT_CIRCUIT_OPEN_S`, 60), before one trial.
     public var circuitOpen: Duration
     /// The limits of a run and of a day's spending (SPEC section 8).
@@ -46,6 +48,8 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     public var toolPolicy: ToolPolicy
     /// A named point at which the worker kills itself with SIGKILL (`AGENT_FAILPOINT`), for crash tests.
     public var failpoint: String?
+    /// Whether each message's stages are timed and written to stderr (`AGENT_TRACE_STAGES=1`, for `make bench`).
+    public var traceStages: Bool
     /// Values that must never be stored or printed.
     public var secrets: [Secret]
 
@@ -98,9 +102,11 @@ public struct WorkerSettings: Sendable, CustomReflectable {
             base: try environment.milliseconds("AGENT_MODEL_RETRY_BASE_MS", default: 500),
             cap: try environment.milliseconds("AGENT_MODEL_RETRY_CAP_MS", default: 8000))
         circuitOpen = try environment.seconds("AGENT_CIRCUIT_OPEN_S", default: 60)
+        typingDelay = try environment.milliseconds("AGENT_TYPING_DELAY_MS", default: 1000)
         limits = try RunLimits(environment: environment)
         toolPolicy = try ToolPolicy(environment: environment)
         failpoint = environment.optional("AGENT_FAILPOINT")
+        traceStages = environment.optional("AGENT_TRACE_STAGES") == "1"
         secrets = [Secret(token), Secret(apiKey)]
     }
 

@@ -18,11 +18,12 @@ public struct UpdatePoller: Service {
     let newWork: Doorbell
     let progress: ProgressClock
     let failpoint: Failpoint
+    let trace: StageTrace
     let logger: Logger
 
     public init(
         telegram: any TelegramAPI, inbox: InboxStore, process: Span, pollTimeout: Int, newWork: Doorbell,
-        progress: ProgressClock, failpoint: Failpoint, logger: Logger
+        progress: ProgressClock, failpoint: Failpoint, trace: StageTrace = StageTrace(enabled: false), logger: Logger
     ) {
         self.telegram = telegram
         self.inbox = inbox
@@ -31,6 +32,7 @@ public struct UpdatePoller: Service {
         self.newWork = newWork
         self.progress = progress
         self.failpoint = failpoint
+        self.trace = trace
         self.logger = logger
     }
 
@@ -77,7 +79,9 @@ public struct UpdatePoller: Service {
                 raw: update.rawJSON)
         }
         guard !incoming.isEmpty else { return }
+        trace.mark(.polled, updates: incoming.map(\.updateID))
         try inbox.store(incoming, parent: process.id)
+        trace.mark(.stored, updates: incoming.map(\.updateID))
         failpoint.check(.afterUpdateStored)
         newWork.ring()
     }
