@@ -66,8 +66,8 @@ let package = Package(
         .executableTarget(
             name: "agent-worker",
             dependencies: [
-                "WorkerRuntime", "Tools", "Events", "Settings", "Revisions", "Telegram", argumentParser, logging, serviceLifecycle,
-                unixSignals,
+                "WorkerRuntime", "Tools", "Events", "Settings", "Revisions", "Telegram", "ProcessControl", argumentParser, logging,
+                serviceLifecycle, unixSignals,
             ],
             swiftSettings: strictSettings
         ),

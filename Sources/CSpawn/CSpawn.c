@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/prctl.h>
@@ -27,4 +28,8 @@ short cspawn_flag_setsid(void) {
 
 int cspawn_become_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+int cspawn_limit_malloc_arenas(int count) {
+    return mallopt(M_ARENA_MAX, count);
 }

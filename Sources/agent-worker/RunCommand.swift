@@ -2,6 +2,7 @@ import ArgumentParser
 import Events
 import Foundation
 import Logging
+import ProcessControl
 import Revisions
 import Settings
 import Telegram
@@ -14,6 +15,7 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Poll Telegram and answer (the default). Settings come from the environment: see README.md.")
 
     func run() async throws {
+        MallocArenas.limit()
         let level: Logger.Level
         do {
             level = Logger.Level(rawValue: try EnvironmentReader().logLevel()) ?? .info

@@ -10,4 +10,6 @@ int cspawn_pipe_cloexec(int fds[2]);
 short cspawn_flag_setsid(void);
 /// Makes the calling process a child subreaper (prctl PR_SET_CHILD_SUBREAPER): orphans below it become its children.
 int cspawn_become_subreaper(void);
+/// Caps glibc's malloc arenas (mallopt M_ARENA_MAX), which the Glibc module does not import.
+int cspawn_limit_malloc_arenas(int count);
 #endif

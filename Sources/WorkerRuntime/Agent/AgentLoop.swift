@@ -24,10 +24,11 @@ public struct AgentLoop: Sendable {
     public let prices: PriceTable
     public let model: String
     public let failpoint: Failpoint
+    public let trace: StageTrace
 
     public init(
         store: EventStore, conversation: ConversationStore, caller: ModelCaller<ContinuousClock>, registry: ToolRegistry,
-        prices: PriceTable, model: String, failpoint: Failpoint = Failpoint(nil)
+        prices: PriceTable, model: String, failpoint: Failpoint = Failpoint(nil), trace: StageTrace = StageTrace(enabled: false)
     ) {
         self.store = store
         self.conversation = conversation
@@ -36,6 +37,7 @@ public struct AgentLoop: Sendable {
         self.prices = prices
         self.model = model
         self.failpoint = failpoint
+        self.trace = trace
     }
 
     /// Where one run stands; the loop updates it as it goes, so the caller can close the run with its totals
@@ -102,8 +104,10 @@ public struct AgentLoop: Sendable {
             failpoint.check(.beforeModelCall, message: run.text)
             let response: CompletionResponse
             reportModelCallStarting(run, state: state)
+            trace.mark(.modelCalled, row: run.inboxID)
             do {
                 response = try await caller.complete(request, parent: turn)
+                trace.mark(.modelAnswered, row: run.inboxID)
             } catch {
                 if !Task.isCancelled {
                     _ = try? turn.event(EventKind.modelFailed, level: .error, payload: AgentResponder.failurePayload(error))

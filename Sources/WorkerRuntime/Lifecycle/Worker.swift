@@ -20,7 +20,7 @@ public enum Worker {
     ///   (a wrong token): the supervisor's restart policy then applies.
     public static func run(settings: WorkerSettings, logger: Logger) async throws {
         let store = EventStore(
-            database: try Database(path: settings.paths.database),
+            database: try Database(path: settings.paths.database, checkpoints: .background),
             identity: EventIdentity(source: .worker, rev: settings.rev, instance: settings.supervision?.instance),
             secrets: settings.secrets.map(\.value))
         let sandbox = await BashSandbox.probe(policy: settings.toolPolicy)
@@ -84,7 +84,7 @@ public enum Worker {
             .init(
                 service: UpdatePoller(
                     telegram: telegram, inbox: context.inbox, process: process, pollTimeout: settings.pollTimeout,
-                    newWork: context.newUpdates, progress: polling, failpoint: context.failpoint, logger: logger)))
+                    newWork: context.newUpdates, progress: polling, failpoint: context.failpoint, trace: context.trace, logger: logger)))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

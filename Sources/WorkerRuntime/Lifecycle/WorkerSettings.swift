@@ -38,6 +38,8 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     public var sendTotalPerSecond: Double
     /// How model calls are retried (`AGENT_MODEL_MAX_RETRIES`, `AGENT_MODEL_RETRY_BASE_MS`, `AGENT_MODEL_RETRY_CAP_MS`).
     public var retryPolicy: RetryPolicy
+    /// How long a run goes before "typing..." is shown (`AGENT_TYPING_DELAY_MS`, 1000).
+    public var typingDelay: Duration
     /// How long the circuit breaker refuses model calls once open (`AGENT_CIRCUIT_OPEN_S`, 60), before one trial.
     public var circuitOpen: Duration
     /// The limits of a run and of a day's spending (SPEC section 8).
@@ -51,6 +53,8 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     /// How long the dispatcher's and the sender's work in flight may go without progress, beyond the steps that get
     /// their own allowance (`AGENT_STALL_S`, 120): past it the worker withholds its watchdog beat.
     public var stallAllowance: Duration
+    /// Whether each message's stages are timed and written to stderr (`AGENT_TRACE_STAGES=1`, for `make bench`).
+    public var traceStages: Bool
     /// Values that must never be stored or printed.
     public var secrets: [Secret]
 
@@ -103,6 +107,7 @@ public struct WorkerSettings: Sendable, CustomReflectable {
             base: try environment.milliseconds("AGENT_MODEL_RETRY_BASE_MS", default: 500),
             cap: try environment.milliseconds("AGENT_MODEL_RETRY_CAP_MS", default: 8000))
         circuitOpen = try environment.seconds("AGENT_CIRCUIT_OPEN_S", default: 60)
+        typingDelay = try environment.milliseconds("AGENT_TYPING_DELAY_MS", default: 1000)
         limits = try RunLimits(environment: environment)
         toolPolicy = try ToolPolicy(environment: environment)
         failpoint = environment.optional("AGENT_FAILPOINT")
@@ -112,6 +117,7 @@ public struct WorkerSettings: Sendable, CustomReflectable {
         }
         self.failpointAction = failpointAction
         stallAllowance = try environment.seconds("AGENT_STALL_S", default: 120)
+        traceStages = environment.optional("AGENT_TRACE_STAGES") == "1"
         secrets = [Secret(token), Secret(apiKey)]
     }
 

@@ -19,11 +19,12 @@ public struct UpdatePoller: Service {
     /// Its progress: one round (a poll and the storing of its page, or the wait after a failure) at a time.
     let progress: ProgressClock.Component
     let failpoint: Failpoint
+    let trace: StageTrace
     let logger: Logger
 
     public init(
         telegram: any TelegramAPI, inbox: InboxStore, process: Span, pollTimeout: Int, newWork: Doorbell,
-        progress: ProgressClock.Component, failpoint: Failpoint, logger: Logger
+        progress: ProgressClock.Component, failpoint: Failpoint, trace: StageTrace = StageTrace(enabled: false), logger: Logger
     ) {
         self.telegram = telegram
         self.inbox = inbox
@@ -32,6 +33,7 @@ public struct UpdatePoller: Service {
         self.newWork = newWork
         self.progress = progress
         self.failpoint = failpoint
+        self.trace = trace
         self.logger = logger
     }
 
@@ -81,7 +83,9 @@ public struct UpdatePoller: Service {
                 raw: update.rawJSON)
         }
         guard !incoming.isEmpty else { return }
+        trace.mark(.polled, updates: incoming.map(\.updateID))
         try inbox.store(incoming, parent: process.id)
+        trace.mark(.stored, updates: incoming.map(\.updateID))
         failpoint.check(.afterUpdateStored)
         newWork.ring()
     }

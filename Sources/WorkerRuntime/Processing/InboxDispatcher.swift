@@ -106,6 +106,8 @@ public struct InboxDispatcher: Service {
 
     /// Whether the row is a `/stop` for this bot from an allowed user.
     func isStopCommand(_ row: InboxRow) -> Bool {
+        // Most rows are not: the raw JSON is only decoded when it holds the word (a slash may come escaped, `\/stop`).
+        guard row.raw.contains("stop") else { return false }
         guard let update = Update(storedJSON: row.raw), let message = update.message, let sender = message.from,
             context.settings.allowedUserIDs.contains(sender.id), let text = Addressing.text(of: message, bot: context.bot)
         else { return false }

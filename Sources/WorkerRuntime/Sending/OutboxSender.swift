@@ -116,6 +116,7 @@ public final class OutboxSender: Service {
             let message = try await deliver(row)
             context.failpoint.check(.afterSendBeforeMark)
             try context.outbox.markSent(row, messageID: Int64(message.messageID), parent: context.process.id)
+            context.trace.mark(.sent, row: row.inboxID)
             context.failpoint.check(.afterReplyMarked)
             return nil
         } catch let error as TelegramError {
