@@ -103,6 +103,7 @@ public struct AgentLoop: Sendable {
             let request = CompletionRequest(model: model, messages: run.context + state.transcript.messages, tools: tools)
             failpoint.check(.beforeModelCall, message: run.text)
             let response: CompletionResponse
+            reportModelCallStarting(run, state: state)
             trace.mark(.modelCalled, row: run.inboxID)
             do {
                 response = try await caller.complete(request, parent: turn)
@@ -114,6 +115,7 @@ public struct AgentLoop: Sendable {
                 _ = try? turn.fail(["n": .int(n), "error": .string(AgentResponder.explain(error).reason)])
                 throw error
             }
+            reportStepDone()
             let cost = prices.cost(
                 model: response.model, inputTokens: response.inputTokens, outputTokens: response.outputTokens,
                 cachedTokens: response.cachedTokens)
@@ -156,9 +158,11 @@ public struct AgentLoop: Sendable {
                 try storeUnrun(state.transcript.pendingCalls, because: "the run reached its limit (\(limit.limit.variable))", run: run)
                 return .limitReached(limit)
             }
+            reportToolCallStarting(run, state: state)
             let result = try await registry.call(
                 call.name, arguments: call.arguments, callID: call.id, recordingIn: store, parent: turn.id, run: run.span.runID,
                 chat: run.chatID)
+            reportStepDone()
             let content = registry.policy.secretMasker.maskKnownValues(result.envelope.json)
             try conversation.append(
                 StoredMessage(

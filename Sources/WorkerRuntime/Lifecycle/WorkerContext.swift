@@ -45,7 +45,7 @@ public struct WorkerContext: Sendable {
         self.newUpdates = Doorbell()
         self.newMessages = Doorbell()
         self.sandbox = sandbox
-        self.failpoint = Failpoint(settings.failpoint)
+        self.failpoint = Failpoint(settings.failpoint, action: settings.failpointAction)
         self.trace = StageTrace(enabled: settings.traceStages)
         self.startedAt = Date()
         self.logger = logger

@@ -48,6 +48,11 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     public var toolPolicy: ToolPolicy
     /// A named point at which the worker kills itself with SIGKILL (`AGENT_FAILPOINT`), for crash tests.
     public var failpoint: String?
+    /// What the failpoint does (`AGENT_FAILPOINT_ACTION`: `kill`, the default, or `hang`).
+    public var failpointAction: Failpoint.Action
+    /// How long the dispatcher's and the sender's work in flight may go without progress, beyond the steps that get
+    /// their own allowance (`AGENT_STALL_S`, 120): past it the worker withholds its watchdog beat.
+    public var stallAllowance: Duration
     /// Whether each message's stages are timed and written to stderr (`AGENT_TRACE_STAGES=1`, for `make bench`).
     public var traceStages: Bool
     /// Values that must never be stored or printed.
@@ -106,6 +111,12 @@ public struct WorkerSettings: Sendable, CustomReflectable {
         limits = try RunLimits(environment: environment)
         toolPolicy = try ToolPolicy(environment: environment)
         failpoint = environment.optional("AGENT_FAILPOINT")
+        let action = environment.string("AGENT_FAILPOINT_ACTION", default: "kill")
+        guard let failpointAction = Failpoint.Action(rawValue: action) else {
+            throw ConfigurationError(variable: "AGENT_FAILPOINT_ACTION", problem: "must be kill or hang, got \"\(action)\"")
+        }
+        self.failpointAction = failpointAction
+        stallAllowance = try environment.seconds("AGENT_STALL_S", default: 120)
         traceStages = environment.optional("AGENT_TRACE_STAGES") == "1"
         secrets = [Secret(token), Secret(apiKey)]
     }

@@ -16,14 +16,15 @@ public struct UpdatePoller: Service {
     let process: Span
     let pollTimeout: Int
     let newWork: Doorbell
-    let progress: ProgressClock
+    /// Its progress: one round (a poll and the storing of its page, or the wait after a failure) at a time.
+    let progress: ProgressClock.Component
     let failpoint: Failpoint
     let trace: StageTrace
     let logger: Logger
 
     public init(
         telegram: any TelegramAPI, inbox: InboxStore, process: Span, pollTimeout: Int, newWork: Doorbell,
-        progress: ProgressClock, failpoint: Failpoint, trace: StageTrace = StageTrace(enabled: false), logger: Logger
+        progress: ProgressClock.Component, failpoint: Failpoint, trace: StageTrace = StageTrace(enabled: false), logger: Logger
     ) {
         self.telegram = telegram
         self.inbox = inbox
@@ -47,19 +48,22 @@ public struct UpdatePoller: Service {
             }
         }
         backoff.reset()
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await pollOnce()
-                backoff.reset()
-            } catch let error as EventsError {
-                logger.error("cannot store updates; they stay unconfirmed", metadata: ["error": "\(error.message)"])
-                await sleepUnlessShuttingDown(for: backoff.failure())
-            } catch let error as TelegramError where error.code == .cancelled {
-                break
-            } catch {
-                await wait(after: error, backoff: &backoff)
+        // The poller is always at work: each round must end within its allowance (the poll's timeout and grace).
+        await progress.withWork { work in
+            while !Task.isShuttingDownGracefully {
+                do {
+                    try await pollOnce()
+                    backoff.reset()
+                } catch let error as EventsError {
+                    logger.error("cannot store updates; they stay unconfirmed", metadata: ["error": "\(error.message)"])
+                    await sleepUnlessShuttingDown(for: backoff.failure())
+                } catch let error as TelegramError where error.code == .cancelled {
+                    break
+                } catch {
+                    await wait(after: error, backoff: &backoff)
+                }
+                work.tick()
             }
-            progress.tick()
         }
     }
 
