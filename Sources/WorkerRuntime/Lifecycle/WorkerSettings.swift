@@ -99,7 +99,7 @@ public struct WorkerSettings: Sendable, CustomReflectable {
             cap: try environment.milliseconds("AGENT_MODEL_RETRY_CAP_MS", default: 8000))
         circuitOpen = try environment.seconds("AGENT_CIRCUIT_OPEN_S", default: 60)
         limits = try RunLimits(environment: environment)
-        toolPolicy = try ToolPolicy(environment: environment)
+        toolPolicy = try ToolPolicy(environment: environment, knownTools: WorkerTools.names)
         failpoint = environment.optional("AGENT_FAILPOINT")
         secrets = [Secret(token), Secret(apiKey)]
     }
