@@ -33,9 +33,19 @@ bench: release
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 
-## Runs the system: the supervisor, which starts the worker. Secrets come from the environment.
-run: release
-	scripts/run.sh
+## Runs the system: the supervisor, which starts the worker. Settings come from the environment and `.env`
+## (ENV_FILE=PATH for another file); the required ones are checked before anything is built, and what is missing
+## is one line (make's own `*** ... Stop.` around the script's message, and no second line of make's).
+ENV_FILE ?= .env
+export ENV_FILE
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+run_problem := $(shell ENV_FILE='$(ENV_FILE)' scripts/run.sh --check 2>&1 >/dev/null)
+ifneq ($(run_problem),)
+$(error $(run_problem))
+endif
+endif
+run:
+	@scripts/run.sh
 
 ## The Telegram and OpenAI doubles on loopback, for manual runs and demos (docs/doubles.md); stops on Ctrl-C.
 doubles:

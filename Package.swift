@@ -73,8 +73,8 @@ let package = Package(
         .executableTarget(
             name: "agent-worker",
             dependencies: [
-                "WorkerRuntime", "Tools", "Events", "Settings", "Revisions", "Telegram", argumentParser, logging, serviceLifecycle,
-                unixSignals,
+                "WorkerRuntime", "Tools", "Events", "Settings", "Revisions", "Telegram", "ProcessControl", argumentParser, logging,
+                serviceLifecycle, unixSignals,
             ],
             swiftSettings: strictSettings
         ),
@@ -170,6 +170,8 @@ let package = Package(
         .testTarget(
             name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport", "Events", "ProcessControl"],
             swiftSettings: strictSettings),
+        // The first run and the packaging: `make run`, `.env.example`, compose.yaml.
+        .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
             name: "ToolsTests", dependencies: ["Tools", "Events", "Settings", "TestSupport", "ProcessControl"],
             swiftSettings: strictSettings),

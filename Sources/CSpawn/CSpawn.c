@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/prctl.h>
@@ -7,6 +8,10 @@
 
 int cspawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+int cspawn_addfchdir(posix_spawn_file_actions_t *actions, int fd) {
+    return posix_spawn_file_actions_addfchdir_np(actions, fd);
 }
 
 int cspawn_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
@@ -23,4 +28,8 @@ short cspawn_flag_setsid(void) {
 
 int cspawn_become_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+int cspawn_limit_malloc_arenas(int count) {
+    return mallopt(M_ARENA_MAX, count);
 }

@@ -41,11 +41,16 @@ public struct CompletionResponse: Sendable, Equatable {
     public var id: String?
     /// The model's refusal text, when it refused.
     public var refusal: String?
+    /// Whether the answer came as a stream of server-sent events (false when the server ignored `stream` and sent
+    /// one JSON body, and for every unstreamed call).
+    public var streamed: Bool
+    /// From sending the request to the first piece of the answer (text or tool call), for a streamed answer.
+    public var firstTokenLatency: Duration?
 
     public init(
         text: String?, toolCalls: [ToolCall], finishReason: FinishReason, providerFinishReason: String? = nil,
         inputTokens: Int?, outputTokens: Int?, cachedTokens: Int?, model: String, latency: Duration, id: String? = nil,
-        refusal: String? = nil
+        refusal: String? = nil, streamed: Bool = false, firstTokenLatency: Duration? = nil
     ) {
         self.text = text
         self.toolCalls = toolCalls
@@ -58,6 +63,8 @@ public struct CompletionResponse: Sendable, Equatable {
         self.latency = latency
         self.id = id
         self.refusal = refusal
+        self.streamed = streamed
+        self.firstTokenLatency = firstTokenLatency
     }
 
     /// Whether the provider reported the token counts of this answer.

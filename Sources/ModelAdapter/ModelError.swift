@@ -55,19 +55,23 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
     public let providerCode: String?
     /// The provider's `error.type` (`invalid_request_error`).
     public let providerType: String?
-    /// How long the provider asks to wait (`retry-after-ms`, `Retry-After` in seconds or as a date, or the
-    /// `x-ratelimit-reset-*` headers).
+    /// How long the provider asks to wait (`retry-after-ms`, `Retry-After` in seconds or as a date, or, on a 429
+    /// only, the `x-ratelimit-reset-*` headers).
     public let retryAfter: Duration?
     /// The provider's request id (`x-request-id`), for support.
     public let requestID: String?
     /// The `URLError` code behind a connection failure (never the `URLError` itself: its text holds the URL).
     public let urlErrorCode: Int?
+    /// The text a streamed answer had delivered before it failed (a cut connection, an error chunk), so that what
+    /// the user may have seen is kept in the events; `nil` when none arrived.
+    public let receivedText: String?
     public let file: String
     public let line: UInt
 
     public init(
         _ code: Code, _ message: String, status: Int? = nil, providerCode: String? = nil, providerType: String? = nil,
-        retryAfter: Duration? = nil, requestID: String? = nil, urlErrorCode: Int? = nil, file: String = #fileID, line: UInt = #line
+        retryAfter: Duration? = nil, requestID: String? = nil, urlErrorCode: Int? = nil, receivedText: String? = nil,
+        file: String = #fileID, line: UInt = #line
     ) {
         self.code = code
         self.message = message
@@ -77,6 +81,7 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
         self.retryAfter = retryAfter
         self.requestID = requestID
         self.urlErrorCode = urlErrorCode
+        self.receivedText = receivedText
         self.file = file
         self.line = line
     }
@@ -97,4 +102,12 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
 
     /// Whether the same call may succeed if tried again.
     public var isRetryable: Bool { kind == .retryable }
+
+    /// The same error, carrying the text a stream delivered before it (`nil` or empty: unchanged).
+    public func receiving(_ text: String?) -> ModelError {
+        guard let text, !text.isEmpty else { return self }
+        return ModelError(
+            code, message, status: status, providerCode: providerCode, providerType: providerType, retryAfter: retryAfter,
+            requestID: requestID, urlErrorCode: urlErrorCode, receivedText: text, file: file, line: line)
+    }
 }

@@ -41,6 +41,8 @@ public final class ChildProcess: Sendable {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         case .inherit:
             break
+        case .descriptor(let fd):
+            posix_spawn_file_actions_adddup2(&actions, fd, 0)
         case .pipe:
             let (read, write) = try makePipe()
             toClose.append(read)
@@ -57,7 +59,9 @@ public final class ChildProcess: Sendable {
             if let stdinWriter { close(stdinWriter) }
             throw error
         }
-        if let directory = spec.workingDirectory {
+        if let directory = spec.workingDirectoryDescriptor {
+            cspawn_addfchdir(&actions, directory)
+        } else if let directory = spec.workingDirectory {
             cspawn_addchdir(&actions, directory)
         }
         cspawn_addclosefrom(&actions, 3)
@@ -190,6 +194,8 @@ public final class ChildProcess: Sendable {
             break
         case .sameAsOutput:
             posix_spawn_file_actions_adddup2(&actions, 1, target)
+        case .descriptor(let fd):
+            posix_spawn_file_actions_adddup2(&actions, fd, target)
         case .file(let path):
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             guard fd >= 0 else {

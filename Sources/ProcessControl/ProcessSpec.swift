@@ -8,6 +8,9 @@ public struct ProcessSpec: Sendable {
         case pipe
         /// The parent's own standard input.
         case inherit
+        /// An open descriptor of the parent (which keeps it and closes it when it likes): a file opened and
+        /// checked before the spawn, read by the child without being looked up by path again.
+        case descriptor(Int32)
     }
 
     /// Where a standard output stream of the child goes.
@@ -22,6 +25,8 @@ public struct ProcessSpec: Sendable {
         case file(String)
         /// For standard error only: the same place as standard output.
         case sameAsOutput
+        /// An open descriptor of the parent (which keeps it), written by the child without a second look-up by path.
+        case descriptor(Int32)
     }
 
     /// A path, or a name looked up in the parent's `PATH`.
@@ -30,6 +35,9 @@ public struct ProcessSpec: Sendable {
     /// The child's whole environment; nothing is inherited that is not listed here.
     public var environment: [String: String]
     public var workingDirectory: String?
+    /// An open folder of the parent the child starts in (`fchdir`), in place of `workingDirectory`: the folder the
+    /// parent checked, even if its path was swapped for a symlink since.
+    public var workingDirectoryDescriptor: Int32?
     public var standardInput: Input
     public var standardOutput: Output
     public var standardError: Output

@@ -11,9 +11,9 @@ import Settings
 struct AgentLog: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent-log",
-        abstract: "Show what the agent did: events, run trees, runs and usage.",
+        abstract: "Show what the agent did: events, run trees, runs and usage; whether a worker is ready.",
         discussion: "Reads AGENT_DB (default AGENT_HOME/agent.db, AGENT_HOME default ./var/home) read-only.",
-        subcommands: [Tail.self, Tree.self, Runs.self, Usage.self])
+        subcommands: [Tail.self, Tree.self, Runs.self, Usage.self, Ready.self])
 
     static func main() async {
         do {
@@ -53,11 +53,13 @@ struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("db"), help: "The database file (default: AGENT_DB, else AGENT_HOME/agent.db).")
     var path: String?
 
+    /// The file: `--db`, else `AGENT_DB`, else `AGENT_HOME/agent.db`.
+    var resolvedPath: String { path ?? AgentPaths(environment: EnvironmentReader()).database }
+
     /// Opens the database read-only; every problem becomes one clear line and exit 1.
     func open() throws -> Database {
-        let file = path ?? AgentPaths(environment: EnvironmentReader()).database
         do {
-            return try Database(path: file, mode: .readOnly)
+            return try Database(path: resolvedPath, mode: .readOnly)
         } catch {
             throw Failure.nothingFound(error.message)
         }

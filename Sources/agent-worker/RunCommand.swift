@@ -2,6 +2,7 @@ import ArgumentParser
 import Events
 import Foundation
 import Logging
+import ProcessControl
 import Revisions
 import Settings
 import Telegram
@@ -25,6 +26,7 @@ struct RunCommand: AsyncParsableCommand {
             if !report.passed { throw ExitCode(1) }
             return
         }
+        MallocArenas.limit()
         let level: Logger.Level
         do {
             level = Logger.Level(rawValue: try EnvironmentReader().logLevel()) ?? .info

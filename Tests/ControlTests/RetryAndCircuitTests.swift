@@ -6,13 +6,23 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// A model client that plays a script of answers and errors, one per call.
+/// A model client that plays a script of answers and errors, one per call; a `.hang` step waits until its task is
+/// cancelled and then fails as a cancelled call does.
 final class ScriptedModel: ModelClient {
-    private let script: Mutex<[Result<CompletionResponse, ModelError>]>
+    enum Step: Sendable {
+        case result(Result<CompletionResponse, ModelError>)
+        case hang
+    }
+
+    private let script: Mutex<[Step]>
     private let callCount = Mutex(0)
 
     init(_ script: [Result<CompletionResponse, ModelError>]) {
-        self.script = Mutex(script)
+        self.script = Mutex(script.map(Step.result))
+    }
+
+    init(steps: [Step]) {
+        self.script = Mutex(steps)
     }
 
     var calls: Int { callCount.withLock { $0 } }
@@ -21,8 +31,11 @@ final class ScriptedModel: ModelClient {
         callCount.withLock { $0 += 1 }
         let next = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch next {
-        case .success(let response): return response
-        case .failure(let error): throw error
+        case .result(.success(let response)): return response
+        case .result(.failure(let error)): throw error
+        case .hang:
+            while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+            throw ModelError(.cancelled, "model call was cancelled")
         case nil: throw ModelError(.badRequest, "the script is exhausted")
         }
     }
@@ -132,6 +145,105 @@ struct RetryAndCircuitTests {
         #expect(refusal?.code == .circuitOpen)
         #expect(model.calls == 3)
         #expect(try kinds(turn).contains("circuit.opened"))
+    }
+
+    @Test("a cancelled half-open trial ends the trial: the next call is let through")
+    func cancelledTrial() async throws {
+        let failure = ModelError(.serverError, "HTTP 503", status: 503)
+        let model = ScriptedModel(steps: [.result(.failure(failure)), .hang, .result(.success(ScriptedModel.answer))])
+        let breaker = CircuitBreaker(threshold: 1, openDuration: .milliseconds(20))
+        let caller = ModelCaller(client: model, policy: RetryPolicy(maxRetries: 0), breaker: breaker, clock: RecordingClock())
+        let turn = try span()
+        let request = CompletionRequest(model: "m", messages: [])
+        await #expect(throws: ModelError.self) { try await caller.complete(request, parent: turn) }
+        try await Task.sleep(for: .milliseconds(40))
+        let trial = Task { try await caller.complete(request, parent: turn) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while model.calls < 2 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(model.calls == 2, "the trial call reached the model")
+        trial.cancel()
+        await #expect(throws: ModelError.self) { try await trial.value }
+        #expect(breaker.state == .halfOpen)
+        let answer = try await caller.complete(request, parent: turn)
+        #expect(answer.text == "ok")
+        #expect(model.calls == 3)
+        #expect(breaker.state == .closed)
+        #expect(try kinds(turn).filter { $0.hasPrefix("circuit.") } == ["circuit.opened", "circuit.half_open", "circuit.closed"])
+    }
+
+    @Test(
+        "errors of the request, not of the service, never open the breaker",
+        arguments: [ModelError.Code.contextLengthExceeded, .badRequest, .quotaExceeded, .authentication, .malformedResponse, .cancelled])
+    func clientErrorsDoNotCount(code: ModelError.Code) async throws {
+        let failure = ModelError(code, "refused", status: 400, providerCode: "context_length_exceeded")
+        let model = ScriptedModel(Array(repeating: .failure(failure), count: 5) + [.success(ScriptedModel.answer)])
+        let breaker = CircuitBreaker(threshold: 3)
+        let caller = ModelCaller(client: model, breaker: breaker, clock: RecordingClock())
+        let turn = try span()
+        for _ in 0..<5 {
+            await #expect(throws: ModelError.self) { try await caller.complete(CompletionRequest(model: "m", messages: []), parent: turn) }
+        }
+        #expect(breaker.state == .closed)
+        #expect(try await caller.complete(CompletionRequest(model: "m", messages: []), parent: turn).text == "ok")
+        #expect(model.calls == 6)
+        #expect(try !kinds(turn).contains("circuit.opened"))
+    }
+
+    @Test("a trial that fails in a way that does not count is abandoned: the next call is the trial")
+    func uncountedTrialFailure() async throws {
+        let model = ScriptedModel([
+            .failure(ModelError(.serverError, "HTTP 500", status: 500)), .failure(ModelError(.contextLengthExceeded, "too long")),
+            .success(ScriptedModel.answer),
+        ])
+        let breaker = CircuitBreaker(threshold: 1, openDuration: .milliseconds(10))
+        let caller = ModelCaller(client: model, policy: RetryPolicy(maxRetries: 0), breaker: breaker, clock: RecordingClock())
+        let turn = try span()
+        let request = CompletionRequest(model: "m", messages: [])
+        await #expect(throws: ModelError.self) { try await caller.complete(request, parent: turn) }
+        try await Task.sleep(for: .milliseconds(30))
+        await #expect(throws: ModelError.self) { try await caller.complete(request, parent: turn) }
+        #expect(breaker.state == .halfOpen)
+        #expect(try await caller.complete(request, parent: turn).text == "ok")
+        #expect(breaker.state == .closed)
+    }
+
+    @Test("a 500 with x-ratelimit-reset-requests: 60s is retried within the backoff cap, not after 60 s")
+    func serverErrorIgnoresRateLimitReset() async throws {
+        let double = try OpenAIDouble()
+        defer { double.stop() }
+        double.enqueue(
+            .error(
+                status: 500, type: "server_error", code: .null, message: "The server had an error",
+                headers: ["x-ratelimit-reset-requests": "60s", "x-ratelimit-reset-tokens": "60s"]),
+            .text("after the 500"))
+        let client = OpenAIChatClient(configuration: OpenAIConfiguration(apiKey: "sk-test", baseURL: URL(string: double.baseURL)!))
+        let clock = RecordingClock()
+        let policy = RetryPolicy()
+        let caller = ModelCaller(client: client, policy: policy, breaker: CircuitBreaker(), clock: clock)
+        let answer = try await caller.complete(CompletionRequest(model: "gpt-4o-mini", messages: [.user("hi")]), parent: try span())
+        #expect(answer.text == "after the 500")
+        #expect(clock.sleeps.count == 1)
+        #expect(clock.sleeps.allSatisfy { $0 <= policy.base }, "the first retry waits at most the base backoff: \(clock.sleeps)")
+    }
+
+    @Test("a 429 waits its x-ratelimit-reset; a 503 waits its Retry-After")
+    func rateLimitResetOn429() async throws {
+        let double = try OpenAIDouble()
+        defer { double.stop() }
+        double.enqueue(
+            .error(
+                status: 429, type: "requests", code: "rate_limit_exceeded", message: "slow down",
+                headers: ["x-ratelimit-reset-requests": "3s"]),
+            .error(status: 503, type: "server_error", code: .null, message: "overloaded", headers: ["retry-after": "2"]),
+            .text("after waiting"))
+        let client = OpenAIChatClient(configuration: OpenAIConfiguration(apiKey: "sk-test", baseURL: URL(string: double.baseURL)!))
+        let clock = RecordingClock()
+        let caller = ModelCaller(client: client, breaker: CircuitBreaker(), clock: clock)
+        let answer = try await caller.complete(CompletionRequest(model: "gpt-4o-mini", messages: [.user("hi")]), parent: try span())
+        #expect(answer.text == "after waiting")
+        #expect(clock.sleeps.count == 2)
+        #expect(abs((clock.sleeps[0] - .seconds(3)) / .seconds(1)) < 0.1)
+        #expect(abs((clock.sleeps[1] - .seconds(2)) / .seconds(1)) < 0.1)
     }
 
     @Test("prices: the longest matching model name, cached input cheaper, unknown model or usage is nil")

@@ -79,6 +79,22 @@ import Testing
                 status: 429, type: "tokens", code: "rate_limit_exceeded", message: "slow down",
                 headers: ["x-ratelimit-reset-tokens": "6m0s", "x-ratelimit-reset-requests": "1m30s"]),
             code: .rateLimited, kind: .retryable, retryAfter: .seconds(90)),
+        Case(
+            name: "500 with x-ratelimit-reset (no wait: the backoff applies)",
+            answer: .error(
+                status: 500, type: "server_error", code: nil, message: "The server had an error",
+                headers: ["x-ratelimit-reset-requests": "60s", "x-ratelimit-reset-tokens": "1m0s"]),
+            code: .serverError, kind: .retryable, retryAfter: nil),
+        Case(
+            name: "503 with Retry-After",
+            answer: .error(status: 503, type: "server_error", code: nil, message: "overloaded", headers: ["retry-after": "4"]),
+            code: .serverError, kind: .retryable, retryAfter: .seconds(4)),
+        Case(
+            name: "200 with a rate-limit code and x-ratelimit-reset",
+            answer: .error(
+                status: 200, type: "requests", code: "rate_limit_exceeded", message: "slow down",
+                headers: ["x-ratelimit-reset-requests": "5s"]),
+            code: .rateLimited, kind: .retryable, retryAfter: .seconds(5)),
         Case(name: "malformed body", answer: .malformedBody, code: .malformedResponse, kind: .other),
         Case(
             name: "200 without choices", answer: .raw(status: 200, body: #"{"id":"x","object":"chat.completion"}"#),

@@ -1,5 +1,6 @@
 import Events
 import Foundation
+import ModelAdapter
 import TestSupport
 import Testing
 
@@ -84,16 +85,34 @@ import Testing
         #expect(response.headers["x-request-id"]?.hasPrefix("req_") == true)
     }
 
-    @Test func streamingIsRefusedRatherThanAnsweredWrongly() throws {
+    @Test func aStreamedRequestGetsServerSentEventsThatMatchTheSchema() throws {
         let double = try OpenAIDouble()
         defer { double.stop() }
-        double.enqueue(.text("kept for the next call"))
-        let response = try RawHTTPClient(port: double.port).send(
-            "POST", "/v1/chat/completions", json: #"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}"#,
-            headers: ["Authorization": "Bearer k"])
-        #expect(response.status == 400)
-        #expect(double.scriptedCount == 1)
-        #expect(double.violations.isEmpty)
+        double.enqueue(
+            .text("Hello streamed world"),
+            .toolCalls([OpenAIToolCall(id: "call_1", name: "ls", arguments: #"{"path":"."}"#)]))
+        let client = RawHTTPClient(port: double.port)
+        let body = #"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true,"stream_options":{"include_usage":true}}"#
+        let response = try client.send("POST", "/v1/chat/completions", json: body, headers: ["Authorization": "Bearer k"])
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"]?.hasPrefix("text/event-stream") == true)
+        #expect(response.headers["transfer-encoding"] == "chunked")
+        var parser = ServerSentEventParser()
+        var events: [String] = []
+        parser.feed(response.body) { events.append($0.data) }
+        #expect(events.last == "[DONE]")
+        let chunks = events.dropLast().compactMap { try? JSONValue(parsing: $0) }
+        #expect(chunks.count == events.count - 1)
+        #expect(chunks.allSatisfy { $0["object"] == "chat.completion.chunk" && $0["usage"] != nil })
+        let text = chunks.compactMap { $0["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue }.joined()
+        #expect(text == "Hello streamed world")
+        #expect(chunks.last?["choices"] == [] && chunks.last?["usage"]?["total_tokens"] != nil, "the usage chunk comes last")
+        // The same connection carries the next streamed answer: tool calls.
+        let tools = try client.send("POST", "/v1/chat/completions", json: body, headers: ["Authorization": "Bearer k"])
+        #expect(tools.text.contains(#""tool_calls":[{"#))
+        #expect(tools.text.contains(#""finish_reason":"tool_calls""#))
+        #expect(double.violations.isEmpty, "\(double.violations)")
+        #expect(double.requests.allSatisfy { $0.asksForStream })
     }
 
     @Test func withoutAKeyTheRequestIsRefused() throws {

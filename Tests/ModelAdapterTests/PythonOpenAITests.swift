@@ -40,4 +40,37 @@ struct PythonOpenAITests {
         #expect(requests[1].messages.map { $0["role"]?.stringValue } == ["system", "user", "assistant", "tool"])
         #expect(double.violations.isEmpty, "\(double.violations)")
     }
+
+    @Test func theOpenAIPackageReadsTheDoublesStreams() async throws {
+        let python = Repository.venvPython
+        try #require(FileManager.default.isExecutableFile(atPath: python), "no \(python): run `make venv`")
+        let double = try OpenAIDouble(apiKey: OpenAIHarness.apiKey)
+        defer { double.stop() }
+        let grep = #"{"pattern":"TODO","path":"Sources/"}"#
+        double.enqueue(
+            .streamed(.text("one two three four", usage: .exact(prompt: 9, completion: 4, cached: 0)), OpenAIStream(tokensPerSecond: 200)),
+            .streamed(
+                .toolCalls([
+                    OpenAIToolCall(id: "call_a", name: "grep", arguments: grep),
+                    OpenAIToolCall(id: "call_b", name: "grep", arguments: "{}"),
+                ]),
+                OpenAIStream(argumentPieceSize: 2)))
+        let result = try await ProcessRunner.run(
+            ProcessSpec(
+                executable: python, arguments: ["\(Repository.root)/scripts/proof/openai_stream.py"],
+                environment: TestEnvironment.make(["OPENAI_BASE_URL": double.baseURL, "OPENAI_API_KEY": OpenAIHarness.apiKey])),
+            timeout: .seconds(60))
+        #expect(result.status == .exited(0), "\(result.standardError)")
+        let summary = try JSONValue(parsing: result.standardOutput)
+        #expect(summary["text"] == "one two three four")
+        #expect(summary["chunks"] == 4)
+        #expect(summary["finish_reason"] == "stop")
+        #expect(summary["usage"] == ["prompt": 9, "completion": 4])
+        #expect(
+            summary["calls"] == [
+                ["id": "call_a", "name": "grep", "arguments": .string(grep)], ["id": "call_b", "name": "grep", "arguments": "{}"],
+            ])
+        #expect(summary["tool_finish_reason"] == "tool_calls")
+        #expect(double.violations.isEmpty, "\(double.violations)")
+    }
 }

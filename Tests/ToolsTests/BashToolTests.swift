@@ -20,6 +20,17 @@ struct BashToolTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(fixture.workspace)/.agent-scratch") == [".gitignore"])
     }
 
+    @Test func aCommandThatSwapsItsOwnOutputFileForASymlinkDoesNotMakeTheWorkerReadThere() async throws {
+        let fixture = try await ToolFixture(sandboxed: true)
+        try Data("the home's secret".utf8).write(to: URL(fileURLWithPath: "\(fixture.home)/AGENT.md"))
+        // The worker used to read the output back by its path, following a symlink the command put there.
+        let command = "out=$(readlink /proc/$$/fd/1); echo visible; rm \"$out\"; ln -s \(fixture.home)/AGENT.md \"$out\""
+        let envelope = await fixture.call("bash", ["command": .string(command)]).envelope
+        #expect(envelope.ok, "\(envelope.json)")
+        #expect(envelope.stdout == "visible\n")
+        #expect(try String(contentsOfFile: "\(fixture.home)/AGENT.md", encoding: .utf8) == "the home's secret")
+    }
+
     @Test func aFailingCommandRanAndSaysItsExitCode() async throws {
         let fixture = try await ToolFixture(sandboxed: true)
         let result = await fixture.call("bash", #"{"command": "echo partial; exit 3"}"#)

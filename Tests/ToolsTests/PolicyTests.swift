@@ -41,6 +41,8 @@ import Testing
         ("to-home/agent.db", .protectedPath),
         ("../home/agent.db", .protectedPath),
         ("missing/../../home/agent.db", .protectedPath),
+        ("missing/../to-home/agent.db", .protectedPath),
+        ("a/b/missing/../../../escape/passwd", .outsideWorkspace),
     ])
     func adversarialPathsAreRefused(path: String, code: ToolsError.Code) async throws {
         let fixture = try await ToolFixture()

@@ -37,9 +37,13 @@ import Testing
         try fixture.write("data.txt", "the old content\n")
         let path = "\(fixture.workspace)/data.txt"
         struct Interrupted: Error {}
+        let workspace = open(fixture.workspace, O_RDONLY | O_DIRECTORY)
+        let temporaryFolder = open(fixture.directory.path, O_RDONLY | O_DIRECTORY)
+        defer { close(workspace); close(temporaryFolder) }
         #expect(throws: ToolsError.self) {
             try AtomicFile.write(
-                Array(repeating: UInt8(ascii: "n"), count: 5 << 20), to: path, temporaryFolder: fixture.directory.path, chunkSize: 1 << 20
+                Array(repeating: UInt8(ascii: "n"), count: 5 << 20), into: workspace, name: "data.txt", shownAs: "data.txt",
+                temporaryFolder: temporaryFolder, chunkSize: 1 << 20
             ) { written in
                 if written >= 2 << 20 { throw Interrupted() }
             }

@@ -101,9 +101,9 @@ struct ConversationTests {
     func longAnswerIsSplit() async throws {
         let paragraph = String(repeating: "word ", count: 500).trimmingCharacters(in: .whitespaces)  // 2,499 characters
         let long = [paragraph, paragraph, paragraph, "🙂" + String(repeating: "x", count: 5000)].joined(separator: "\n\n")
-        // Slow enough for "typing..." to be shown before the answer.
-        let harness = try AgentHarness(openAIDefault: { _ in .delayed(.milliseconds(300), .text(long)) })
-        let worker = try harness.startWorker(["AGENT_SEND_PER_CHAT_PER_S": "50"])
+        // Slower than AGENT_TYPING_DELAY_MS, so that "typing..." is shown before the answer.
+        let harness = try AgentHarness(openAIDefault: { _ in .delayed(.milliseconds(600), .text(long)) })
+        let worker = try harness.startWorker(["AGENT_SEND_PER_CHAT_PER_S": "50", "AGENT_TYPING_DELAY_MS": "300"])
         defer { worker.signal(SIGKILL) }
         harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "tell me a lot")
         #expect(await harness.wait { harness.events("reply.sent").count == 5 })

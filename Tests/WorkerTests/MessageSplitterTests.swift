@@ -24,4 +24,18 @@ struct MessageSplitterTests {
         #expect(parts.joined() == text)
         #expect(parts.allSatisfy { $0.utf16.count <= limit && !$0.isEmpty })
     }
+
+    @Test("a character longer than the limit is cut between its scalars, and the split ends")
+    func oversizedGrapheme() {
+        let accents = String(repeating: "\u{301}", count: 5000)
+        let text = "before\n\na" + accents + " after"
+        #expect(text.count == 15)  // the letter and its accents are one character
+        let parts = MessageSplitter.split(text)
+        #expect(parts.allSatisfy { $0.utf16.count <= MessageSplitter.limit && !$0.isEmpty })
+        #expect(parts.first == "before")
+        #expect(parts.joined().unicodeScalars.count == text.unicodeScalars.count - 2)  // the paragraph break cut at
+        #expect(parts.last?.hasSuffix(" after") == true)
+        let small = MessageSplitter.split("x" + String(repeating: "\u{301}", count: 9), limit: 4)
+        #expect(small.map { $0.unicodeScalars.count } == [4, 4, 2])
+    }
 }

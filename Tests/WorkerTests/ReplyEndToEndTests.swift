@@ -37,4 +37,25 @@ struct ReplyEndToEndTests {
             }
         }
     }
+
+    @Test("an answer holding a 5,000-accent character is sent, then that chat and another are answered")
+    func oversizedCharacter() async throws {
+        let harness = try AgentHarness()
+        let answer = "a" + String(repeating: "\u{301}", count: 5000)
+        harness.openAI.enqueue(.text(answer))
+        let worker = try harness.startWorker(["TELEGRAM_ALLOWED_USER_IDS": "\(harness.userID),5151"])
+        defer { worker.signal(SIGKILL) }
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "accents, please")
+        let parts = await harness.telegram.waitForSentMessages(count: 2, chatID: harness.userID, timeout: .seconds(20))
+        try #require(parts.count == 2, "no reply; logs:\n\(harness.allLogs())")
+        #expect(parts.map(\.text).joined() == answer)
+        #expect(parts.allSatisfy { $0.text.utf16.count <= 4096 })
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "and the next one")
+        let next = await harness.telegram.waitForSentMessages(count: 3, chatID: harness.userID, timeout: .seconds(20))
+        #expect(next.last?.text.contains("and the next one") == true)
+        harness.telegram.sendUserMessage(chatID: 5151, userID: 5151, text: "another chat")
+        let other = await harness.telegram.waitForSentMessages(count: 1, chatID: 5151, timeout: .seconds(20))
+        #expect(other.first?.text.contains("another chat") == true)
+        #expect(harness.telegram.violations.isEmpty, "\(harness.telegram.violations)")
+    }
 }

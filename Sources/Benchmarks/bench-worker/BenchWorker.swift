@@ -25,7 +25,7 @@ struct BenchWorker {
 
     static func latency() async throws {
         let harness = try AgentHarness()
-        let worker = try harness.startWorker(unthrottled)
+        let worker = try harness.startWorker(unthrottled.merging(["AGENT_TRACE_STAGES": "1"]) { $1 })
         defer { worker.signal(SIGKILL) }
         try await warmUp(harness)
         let idle = residentKilobytes(of: worker.pid)
@@ -44,25 +44,33 @@ struct BenchWorker {
         report("message_latency.messages", "500 (one at a time, one chat)")
         report("message_latency.p50_ms", String(format: "%.2f", percentile(latencies, 0.50)))
         report("message_latency.p99_ms", String(format: "%.2f", percentile(latencies, 0.99)))
+        reportStages(harness.allLogs(), last: 500)
 
-        // Memory: idle after start, then every 2,000 messages up to 10,000 (100 chats at a time).
+        // Memory: idle after start, then every 2,000 messages up to `BENCH_MEMORY_MESSAGES` (50,000; 100 chats at a
+        // time); the growth that counts is from message 2,000 on (issue 12).
         let chats = 100
+        let total = Int(ProcessInfo.processInfo.environment["BENCH_MEMORY_MESSAGES"] ?? "") ?? 50_000
         var expected = harness.telegram.requests(for: "sendMessage").count
         var series: [String] = []
-        for round in 0..<(10_000 / chats) {
+        var at2000 = 0
+        for round in 0..<(total / chats) {
             for chat in 0..<chats {
                 harness.telegram.sendUserMessage(chatID: 10_000 + Int64(chat), userID: harness.userID, text: "memory \(round)")
             }
             expected += chats
             let got = await harness.telegram.waitForRequests("sendMessage", count: expected, timeout: .seconds(60)).count
             guard got == expected else { throw BenchFailure("memory run: \(got) of \(expected) answered") }
-            if (round + 1) % 20 == 0 { series.append(String(format: "%.1f", Double(residentKilobytes(of: worker.pid)) / 1024)) }
+            if (round + 1) % 20 == 0 {
+                let rss = residentKilobytes(of: worker.pid)
+                if round + 1 == 20 { at2000 = rss }
+                series.append(String(format: "%.1f", Double(rss) / 1024))
+            }
         }
         let after = residentKilobytes(of: worker.pid)
-        report("worker_rss.idle_mb", String(format: "%.1f", Double(idle) / 1024))
+        report("worker_rss.idle_mb", String(format: "%.1f", Double(idle) / 1024) + " (target < 40)")
         report("worker_rss.every_2000_messages_mb", series.joined(separator: " "))
-        report("worker_rss.after_10000_messages_mb", String(format: "%.1f", Double(after) / 1024))
-        report("worker_rss.growth_mb", String(format: "%.1f", Double(after - idle) / 1024))
+        report("worker_rss.after_\(total)_messages_mb", String(format: "%.1f", Double(after) / 1024))
+        report("worker_rss.growth_from_2000_mb", String(format: "%.1f", Double(after - at2000) / 1024) + " (target < 3)")
     }
 
     // MARK: Throughput
@@ -130,6 +138,38 @@ struct BenchWorker {
         report("kill_to_ready.rounds", "10 (release worker under supervisord-agent)")
         report("kill_to_ready.beyond_backoff_p50_ms", String(format: "%.0f", percentile(beyondBackoff, 0.5)))
         report("kill_to_ready.beyond_backoff_max_ms", String(format: "%.0f", beyondBackoff.last!))
+    }
+
+    /// The worker's `stage-trace` lines (StageTrace): the time each stage took, from the one before, p50 and p99.
+    static func reportStages(_ logs: String, last count: Int) {
+        let stages = ["stored", "dispatched", "model_called", "model_answered", "answer_stored", "sent"]
+        let traces = logs.split(separator: "\n").filter { $0.hasPrefix("stage-trace ") }.suffix(count).map { line in
+            Dictionary(
+                line.split(separator: " ").dropFirst().compactMap { field -> (String, Double)? in
+                    let parts = field.split(separator: "=")
+                    guard parts.count == 2, let value = Double(parts[1]) else { return nil }
+                    return (String(parts[0]), value)
+                }, uniquingKeysWith: { first, _ in first })
+        }
+        report("message_stages.traced", "\(traces.count) messages, milliseconds from the previous stage (poll returned -> ...)")
+        var previous = "polled"
+        for stage in stages {
+            let deltas = traces.compactMap { trace -> Double? in
+                guard let end = trace[stage] else { return nil }
+                return end - (previous == "polled" ? 0 : trace[previous] ?? end)
+            }.sorted()
+            if !deltas.isEmpty {
+                report(
+                    "message_stages.\(previous)_to_\(stage)_ms",
+                    String(format: "p50 %.3f p99 %.3f", percentile(deltas, 0.5), percentile(deltas, 0.99)))
+            }
+            previous = stage
+        }
+        let totals = traces.compactMap { $0["sent"] }.sorted()
+        if !totals.isEmpty {
+            report(
+                "message_stages.polled_to_sent_ms", String(format: "p50 %.3f p99 %.3f", percentile(totals, 0.5), percentile(totals, 0.99)))
+        }
     }
 
     // MARK: Helpers

@@ -15,6 +15,18 @@ public final class Database: @unchecked Sendable {  // `connection` is only touc
         case readOnly
     }
 
+    /// Who copies the WAL back into the database file.
+    public enum Checkpoints: Sendable {
+        /// SQLite, in the commit that crosses `walAutocheckpointPages`.
+        case automatic
+        /// A thread of its own, past `backgroundCheckpointPages` (`BackgroundCheckpointer`): for the worker, whose
+        /// commits are on the path of every message.
+        case background
+    }
+
+    /// WAL pages after which the background checkpointer runs: a small WAL, since no commit waits for it.
+    public static let backgroundCheckpointPages: Int32 = 1000
+
     /// WAL pages between automatic checkpoints (SQLite's default is 1,000). A checkpoint is the only moment a WAL
     /// database with `synchronous=NORMAL` waits for the disk (two `fdatasync`s); ten times fewer of them doubled the
     /// rate of one-event transactions here (docs/performance.md), for a WAL of at most about 40 MB.
@@ -27,24 +39,45 @@ public final class Database: @unchecked Sendable {  // `connection` is only touc
     public let mode: Mode
     private let connection: Connection
     private let lock = NSLock()
+    private let checkpointer: BackgroundCheckpointer?
 
     /// Opens the database at `path`; a writer also applies the PRAGMAs and migrates the schema.
     ///
     /// - Throws: `EventsError` with `.cannotOpen` for a missing file (read-only) or an unusable directory,
     ///   `.newerMajorSchema` when the file comes from a newer major schema, `.notInitialized` when a reader finds
     ///   a file no writer has set up.
-    public init(path: String, mode: Mode = .readWrite) throws(EventsError) {
+    public init(path: String, mode: Mode = .readWrite, checkpoints: Checkpoints = .automatic) throws(EventsError) {
         self.path = path
         self.mode = mode
-        self.connection = try Self.connect(path: path, mode: mode)
+        let connection = try Self.connect(path: path, mode: mode)
+        self.connection = connection
         switch mode {
         case .readWrite:
             try Self.configureWriter(connection)
             try Schema.migrate(connection)
+            if checkpoints == .background {
+                let checkpointer = try BackgroundCheckpointer(
+                    path: path, threshold: Self.backgroundCheckpointPages, inlineThreshold: Int32(Self.walAutocheckpointPages)
+                ) {
+                    path throws(EventsError) in
+                    let second = try Self.connect(path: path, mode: .readWrite)
+                    try Self.configureWriter(second)
+                    return second
+                }
+                checkpointer.attach(to: connection.handle)
+                self.checkpointer = checkpointer
+            } else {
+                self.checkpointer = nil
+            }
         case .readOnly:
+            self.checkpointer = nil
             try connection.execute("PRAGMA query_only = ON")
             try Schema.checkReadable(connection)
         }
+    }
+
+    deinit {
+        checkpointer?.detach(from: connection.handle)
     }
 
     /// Runs `body` with the connection, outside any explicit transaction.

@@ -7,37 +7,49 @@ import HTTPSupport
 
 /// The chat-completions API of OpenAI and of every server compatible with it (`OPENAI_BASE_URL`).
 ///
-/// One HTTP call per `complete`, with a real deadline, no retries and no logging. Tolerates the usual quirks of
-/// compatible servers: `finish_reason: stop` with tool calls, tool calls without ids (stable ids are made),
-/// arguments given as an object, integer error codes, an error body with status 200, a missing `usage`.
+/// One HTTP call per `complete` or `stream`, with a real deadline, no retries and no logging. Tolerates the usual
+/// quirks of compatible servers: `finish_reason: stop` with tool calls, tool calls without ids (stable ids are
+/// made), arguments given as an object, integer error codes, an error body with status 200, a missing `usage`,
+/// and a server that answers a streamed request with one JSON body.
 public struct OpenAIChatClient: ModelClient {
     public let configuration: OpenAIConfiguration
     private let session: URLSession
+    let streamingSession: HTTPStreamingSession
     private let endpoint: URL
 
-    /// A client with its own URLSession (keep-alive connections, no cache, no cookies).
+    /// A client with its own URLSessions (keep-alive connections, no cache, no cookies).
     public init(configuration: OpenAIConfiguration) {
         self.init(configuration: configuration, session: HTTPExchange.makeSession())
     }
 
-    /// A client on a session of the caller's.
-    public init(configuration: OpenAIConfiguration, session: URLSession) {
+    /// A client on a session of the caller's (for unstreamed calls; streamed ones have a session of their own).
+    public init(configuration: OpenAIConfiguration, session: URLSession, streamingSession: HTTPStreamingSession = HTTPStreamingSession()) {
         self.configuration = configuration
         self.session = session
+        self.streamingSession = streamingSession
         self.endpoint = configuration.baseURL.appendingPathComponent("chat").appendingPathComponent("completions")
     }
 
-    public func complete(_ request: CompletionRequest) async throws(ModelError) -> CompletionResponse {
+    /// The server's name, for error texts.
+    var host: String { configuration.baseURL.host ?? "the model server" }
+
+    /// A POST of `body` to the chat-completions endpoint, with the key.
+    func urlRequest(body: JSONValue, accept: String) -> URLRequest {
         var urlRequest = URLRequest(url: endpoint)
         urlRequest.httpMethod = "POST"
         urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Accept")
+        urlRequest.setValue(accept, forHTTPHeaderField: "Accept")
         urlRequest.setValue("Bearer \(configuration.apiKey)", forHTTPHeaderField: "Authorization")
         urlRequest.timeoutInterval = Double(configuration.requestTimeout.components.seconds) + 2
-        urlRequest.httpBody = Data(Self.body(for: request).serialized.utf8)
+        urlRequest.httpBody = Data(body.serialized.utf8)
+        return urlRequest
+    }
+
+    public func complete(_ request: CompletionRequest) async throws(ModelError) -> CompletionResponse {
+        let urlRequest = urlRequest(body: Self.body(for: request), accept: "application/json")
         let clock = ContinuousClock()
         let start = clock.now
-        let host = configuration.baseURL.host ?? "the model server"
+        let host = self.host
         switch await HTTPExchange.perform(urlRequest, session: session, deadline: configuration.requestTimeout) {
         case .timedOut:
             throw ModelError(.timeout, "model call to \(host) got no answer within \(configuration.requestTimeout)")
@@ -52,8 +64,8 @@ public struct OpenAIChatClient: ModelClient {
         }
     }
 
-    /// The request body of the chat-completions API.
-    static func body(for request: CompletionRequest) -> JSONValue {
+    /// The request body of the chat-completions API; a streamed one asks for the usage chunk at its end.
+    static func body(for request: CompletionRequest, streaming: Bool = false) -> JSONValue {
         var body: [String: JSONValue] = [
             "model": .string(request.model),
             "messages": .array(request.messages.map(message)),
@@ -71,6 +83,10 @@ public struct OpenAIChatClient: ModelClient {
         }
         if let limit = request.maxOutputTokens { body["max_completion_tokens"] = .int(Int64(limit)) }
         if let temperature = request.temperature { body["temperature"] = .double(temperature) }
+        if streaming {
+            body["stream"] = true
+            body["stream_options"] = ["include_usage": true]
+        }
         return .object(body)
     }
 

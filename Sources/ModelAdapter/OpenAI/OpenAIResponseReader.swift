@@ -71,7 +71,7 @@ struct OpenAIResponseReader {
     }
 
     /// FNV-1a, 64 bits, as 16 hex digits.
-    private static func stableHash(_ text: String) -> String {
+    static func stableHash(_ text: String) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)
@@ -127,7 +127,7 @@ struct OpenAIResponseReader {
         if let providerMessage { message += ": " + scrub(String(providerMessage.prefix(300))) }
         return ModelError(
             code, message, status: status, providerCode: providerCode, providerType: providerType,
-            retryAfter: RetryAfter.read(headers, now: now), requestID: headers["x-request-id"])
+            retryAfter: RetryAfter.read(headers, status: effective, now: now), requestID: headers["x-request-id"])
     }
 
     /// The status an error code given with status 200 stands for.

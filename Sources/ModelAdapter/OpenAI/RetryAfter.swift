@@ -2,9 +2,12 @@ import Foundation
 
 /// How long a provider asks a client to wait, from its answer's headers.
 enum RetryAfter {
-    /// `retry-after-ms` (milliseconds), else `Retry-After` (seconds, or an HTTP date), else the shortest of
-    /// `x-ratelimit-reset-requests` / `x-ratelimit-reset-tokens` (`1s`, `6m0s`, `250ms`). Header names lowercased.
-    static func read(_ headers: [String: String], now: Date) -> Duration? {
+    /// `retry-after-ms` (milliseconds), else `Retry-After` (seconds, or an HTTP date), else, for a rate limit
+    /// (429) only, the shortest of `x-ratelimit-reset-requests` / `x-ratelimit-reset-tokens` (`1s`, `6m0s`,
+    /// `250ms`). OpenAI sends the reset headers on most answers, errors included: they say when a quota window
+    /// refills, not how long a failed server wants to be left alone, so a 5xx keeps the backoff of SPEC section 8.
+    /// Header names lowercased; `status` is the effective one (a 429 code given with status 200 counts as 429).
+    static func read(_ headers: [String: String], status: Int, now: Date) -> Duration? {
         if let text = headers["retry-after-ms"], let milliseconds = Double(text.trimmingCharacters(in: .whitespaces)), milliseconds >= 0 {
             return .milliseconds(Int64(milliseconds.rounded()))
         }
@@ -12,6 +15,7 @@ enum RetryAfter {
             if let seconds = Double(text), seconds >= 0 { return .milliseconds(Int64((seconds * 1000).rounded())) }
             if let date = httpDate(text) { return .milliseconds(max(0, Int64((date.timeIntervalSince(now) * 1000).rounded()))) }
         }
+        guard status == 429 else { return nil }
         let resets = ["x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"].compactMap { headers[$0].flatMap(goDuration) }
         return resets.min()
     }

@@ -25,6 +25,11 @@ public protocol TelegramAPI: Sendable {
     /// Replaces (or, with `nil`, removes) the inline keyboard of one of the bot's messages.
     func editMessageReplyMarkup(chatID: Int64, messageID: Int, replyMarkup: InlineKeyboardMarkup?) async throws(TelegramError) -> Message
 
+    /// Shows (or updates) the draft `draftID` of a message being written, in a private chat (Bot API 9.5): an
+    /// ephemeral preview, animated from one text to the next of the same draft, that the final `sendMessage` must
+    /// follow. `text` is 0-4096 characters (empty: a "Thinking..." placeholder). Refused in groups.
+    func sendMessageDraft(chatID: Int64, draftID: Int64, text: String, parseMode: ParseMode?) async throws(TelegramError)
+
     /// Shows "typing..." (or another action) in a chat for about five seconds.
     func sendChatAction(chatID: Int64, action: ChatAction) async throws(TelegramError)
 

@@ -50,6 +50,20 @@ extension TelegramClient {
         }
     }
 
+    struct SendMessageDraft: Encodable {
+        let chatID: Int64
+        let draftID: Int64
+        let text: String
+        let parseMode: ParseMode?
+
+        enum CodingKeys: String, CodingKey {
+            case chatID = "chat_id"
+            case draftID = "draft_id"
+            case text
+            case parseMode = "parse_mode"
+        }
+    }
+
     struct EditMessageText: Encodable {
         let chatID: Int64
         let messageID: Int

@@ -77,6 +77,11 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
             as: Message.self)
     }
 
+    public func sendMessageDraft(chatID: Int64, draftID: Int64, text: String, parseMode: ParseMode?) async throws(TelegramError) {
+        _ = try await call(
+            "sendMessageDraft", SendMessageDraft(chatID: chatID, draftID: draftID, text: text, parseMode: parseMode), as: Bool.self)
+    }
+
     public func sendChatAction(chatID: Int64, action: ChatAction) async throws(TelegramError) {
         _ = try await call("sendChatAction", SendChatAction(chatID: chatID, action: action), as: Bool.self)
     }

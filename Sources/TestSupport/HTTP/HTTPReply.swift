@@ -15,12 +15,21 @@ public struct HTTPReply: Sendable, Error {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// A body written while it is produced, instead of `body`.
+    public var stream: HTTPBodyStream?
 
     public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.action = .respond
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// An answer whose body is written while `stream` produces it.
+    public static func streamed(_ status: Int, headers: [(name: String, value: String)] = [], _ stream: HTTPBodyStream) -> HTTPReply {
+        var reply = HTTPReply(status: status, headers: headers)
+        reply.stream = stream
+        return reply
     }
 
     /// A JSON answer (`Content-Type: application/json`).

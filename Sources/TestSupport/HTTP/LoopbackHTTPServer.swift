@@ -7,7 +7,8 @@ import Synchronization
 
 /// A small HTTP/1.1 server on 127.0.0.1: one thread accepts, one thread serves each connection.
 ///
-/// It speaks what the doubles need: keep-alive, `Content-Length` bodies, `Expect: 100-continue`. The handler runs
+/// It speaks what the doubles need: keep-alive, `Content-Length` bodies, `Expect: 100-continue`, and replies
+/// streamed while they are produced (chunked, or ended by closing the connection: `HTTPBodyStream`). The handler runs
 /// on the connection's thread and may block (a held long poll, a slow answer); other connections go on meanwhile.
 /// `stop()` closes the listener and every open connection; a server runs until it is stopped.
 public final class LoopbackHTTPServer: Sendable {
@@ -112,7 +113,11 @@ public final class LoopbackHTTPServer: Sendable {
         while let request = reader.next() {
             let reply = handler(request)
             guard reply.action == .respond else { return }
-            guard Self.write(reply, closing: request.wantsClose, to: fd) else { return }
+            if let stream = reply.stream {
+                guard Self.writeStreamed(reply, stream, closing: request.wantsClose, to: fd) else { return }
+            } else {
+                guard Self.write(reply, closing: request.wantsClose, to: fd) else { return }
+            }
             if request.wantsClose { return }
         }
     }
@@ -126,6 +131,21 @@ public final class LoopbackHTTPServer: Sendable {
         var bytes = Array(head.utf8)
         bytes.append(contentsOf: reply.body)
         return sendAll(bytes, to: fd)
+    }
+
+    /// Writes the head of a streamed reply, then its body as `stream` produces it; false when the connection must
+    /// close (a close-delimited body, a cut, the peer gone).
+    static func writeStreamed(_ reply: HTTPReply, _ stream: HTTPBodyStream, closing: Bool, to fd: Int32) -> Bool {
+        var head = "HTTP/1.1 \(reply.status) \(HTTPReply.reasonPhrase(reply.status))\r\n"
+        for field in reply.headers { head += "\(field.name): \(field.value)\r\n" }
+        switch stream.framing {
+        case .chunked: head += "Transfer-Encoding: chunked\r\n" + (closing ? "Connection: close\r\n\r\n" : "Connection: keep-alive\r\n\r\n")
+        case .closeDelimited: head += "Connection: close\r\n\r\n"
+        }
+        guard sendAll(Array(head.utf8), to: fd) else { return false }
+        let ending = stream.produce(HTTPBodyWriter(fd: fd, framing: stream.framing))
+        guard ending == .complete, stream.framing == .chunked else { return false }
+        return sendAll(Array("0\r\n\r\n".utf8), to: fd)
     }
 
     /// Sends every byte, never raising SIGPIPE; false when the peer is gone.

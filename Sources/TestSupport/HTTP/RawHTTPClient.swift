@@ -9,7 +9,7 @@ import Foundation
 ///
 /// Not thread-safe: one connection, one caller at a time.
 public final class RawHTTPClient {
-    /// An answer: status, header fields (names lowercased) and body.
+    /// An answer: status, header fields (names lowercased) and body (a chunked or close-delimited one read whole).
     public struct Response: Sendable {
         public let status: Int
         public let headers: [String: String]
@@ -77,6 +77,18 @@ public final class RawHTTPClient {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// The next CRLF-ended line of the buffer (without its CRLF), reading more as needed.
+    private func readLine(_ fill: () -> Bool) -> String? {
+        while true {
+            if let end = buffer.indices.dropLast().first(where: { buffer[$0] == 13 && buffer[$0 + 1] == 10 }) {
+                let line = String(decoding: buffer[0..<end], as: UTF8.self)
+                buffer.removeFirst(end + 2)
+                return line
+            }
+            if !fill() { return nil }
+        }
+    }
+
     private func readResponse() -> Response? {
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         func fill() -> Bool {
@@ -103,14 +115,36 @@ public final class RawHTTPClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        let length = Int(headers["content-length"] ?? "0") ?? 0
         let start = headerEnd + 4
-        while buffer.count < start + length {
-            if !fill() { return nil }
+        var body: [UInt8]
+        var closes = headers["connection"]?.lowercased() == "close"
+        if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
+            buffer.removeFirst(start)
+            body = []
+            while true {
+                guard let line = readLine(fill) else { return nil }
+                guard let size = Int(line.split(separator: ";").first.map(String.init) ?? "", radix: 16) else { return nil }
+                while buffer.count < size + 2 {
+                    if !fill() { return nil }
+                }
+                body += buffer[0..<size]
+                buffer.removeFirst(size + 2)
+                if size == 0 { break }
+            }
+        } else if let length = headers["content-length"].flatMap({ Int($0) }) {
+            while buffer.count < start + length {
+                if !fill() { return nil }
+            }
+            body = Array(buffer[start..<(start + length)])
+            buffer.removeFirst(start + length)
+        } else {
+            // Ended by closing the connection.
+            while fill() {}
+            body = Array(buffer[start...])
+            buffer.removeAll()
+            closes = true
         }
-        let body = Array(buffer[start..<(start + length)])
-        buffer.removeFirst(start + length)
-        if headers["connection"]?.lowercased() == "close" {
+        if closes {
             close(fd)
             fd = -1
         }

@@ -51,13 +51,17 @@ struct BashTool: Tool {
         let scratch = try ScratchFolder(policy: policy)
         try scratch.prepare()
         let base = scratch.newName()
+        // The worker writes and reads its outputs through descriptors only: the command may replace the scratch
+        // folder or its files with symlinks, which a later look-up by path would follow.
         let outputFile = try scratch.createFile(base + ".out")
+        defer { close(outputFile) }
         let errorFile = try scratch.createFile(base + ".err")
+        defer { close(errorFile) }
 
         var spec = ProcessSpec(
             executable: Self.shell, arguments: ["-c", input.command], environment: policy.commandEnvironment,
-            workingDirectory: policy.workspace, standardInput: .null, standardOutput: .file(outputFile),
-            standardError: .file(errorFile), newSession: true)
+            workingDirectory: policy.workspace, standardInput: .null, standardOutput: .descriptor(outputFile),
+            standardError: .descriptor(errorFile), newSession: true)
         switch context.sandbox.state {
         case .sandboxed:
             let fence = Fence(bubblewrap: context.sandbox.bubblewrap ?? "bwrap")
@@ -83,16 +87,16 @@ struct BashTool: Tool {
         // Unsandboxed, what the command left running in its group goes with it, as the PID namespace does otherwise.
         child.signalGroup(SIGKILL)
 
-        let stdout = FileTail(path: outputFile, maxBytes: limits.outputBytes, maxLines: limits.outputLines)
-        let stderr = FileTail(path: errorFile, maxBytes: limits.outputBytes / 4, maxLines: limits.outputLines / 4)
+        let stdout = FileTail(reading: outputFile, maxBytes: limits.outputBytes, maxLines: limits.outputLines)
+        let stderr = FileTail(reading: errorFile, maxBytes: limits.outputBytes / 4, maxLines: limits.outputLines / 4)
         var notes: [String] = []
-        for (tail, file, stream) in [(stdout, outputFile, "stdout"), (stderr, errorFile, "stderr")] {
+        for (tail, file, stream) in [(stdout, base + ".out", "stdout"), (stderr, base + ".err", "stderr")] {
             if tail.truncated {
                 notes.append(
-                    "\(stream) was \(tail.totalBytes) bytes; only its end is shown. All of it is in \(ScratchFolder.name)/"
-                        + "\((file as NSString).lastPathComponent) (read it with offset, or grep it)")
+                    "\(stream) was \(tail.totalBytes) bytes; only its end is shown. All of it is in \(ScratchFolder.name)/\(file) "
+                        + "(read it with offset, or grep it)")
             } else {
-                unlink(file)
+                scratch.remove(file)
             }
         }
         if context.sandbox.state == .unsandboxedAllowed { notes.append("ran without a sandbox (AGENT_ALLOW_UNSANDBOXED_EXEC=1)") }

@@ -49,7 +49,9 @@ struct EditTool: Tool {
             throw ToolsError(.failed, "old_text is empty; give the text to replace (to write a whole file, use write)")
         }
         guard file.exists else { throw ToolsError(.failed, "\(file.relative) does not exist; create it with write") }
-        let content = try Self.load(file)
+        let content = try AnchoredOpen.withDescriptor(file, in: context.policy, flags: O_RDONLY) { (fd) throws(ToolsError) in
+            try Self.load(fd, file: file)
+        }
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         let hasBOM = content.starts(with: bom)
         let body = hasBOM ? Array(content.dropFirst(3)) : content
@@ -70,19 +72,14 @@ struct EditTool: Tool {
         result.append(contentsOf: body[..<at])
         result.append(contentsOf: new)
         result.append(contentsOf: body[(at + old.count)...])
-        let scratch = try ScratchFolder(policy: context.policy)
-        try scratch.prepare()
-        try AtomicFile.write(result, to: file.absolute, temporaryFolder: scratch.path)
+        try AtomicFile.write(result, to: file, policy: context.policy)
         let line = Self.lineNumber(at: at, in: body)
         let removed = old.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         let added = new.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         return .success("edited \(file.relative) at line \(line): \(removed + 1) line(s) replaced by \(added + 1)\n")
     }
 
-    private static func load(_ file: ResolvedPath) throws(ToolsError) -> [UInt8] {
-        let fd = open(file.absolute, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw ToolsError(.failed, "cannot read \(file.relative): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+    private static func load(_ fd: Int32, file: ResolvedPath) throws(ToolsError) -> [UInt8] {
         var status = stat()
         fstat(fd, &status)
         guard status.st_mode & S_IFMT == S_IFREG else { throw ToolsError(.failed, "\(file.relative) is not a regular file") }

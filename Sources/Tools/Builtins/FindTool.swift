@@ -45,26 +45,28 @@ struct FindTool: Tool {
     private func perform(_ input: Input, context: ToolContext) throws(ToolsError) -> ToolEnvelope {
         let root = try context.policy.resolve(input.path ?? ".")
         let limit = input.limit ?? 1000
-        var status = stat()
-        guard stat(root.absolute, &status) == 0 else { throw ToolsError(.failed, "\(root.relative): no such folder") }
-        guard status.st_mode & S_IFMT == S_IFDIR else {
-            throw ToolsError(.failed, "\(root.relative) is a file, not a folder: give find the folder to search")
-        }
         let glob = Glob(input.pattern)
         guard !glob.pattern.isEmpty else { throw ToolsError(.failed, "the pattern is empty; use * to match every name") }
         let prefix = root.relative == "." ? "" : root.relative + "/"
         var matches: [String] = []
-        var pending: [(absolute: String, below: String)] = [(root.absolute, "")]
-        while let (folder, below) = pending.popLast() {
-            guard let entries = try? DirectoryEntry.list(folder) else { continue }
-            for entry in entries {
-                let path = below.isEmpty ? entry.name : below + "/" + entry.name
-                let isFolder = entry.kind == .folder
-                if isFolder && Self.skipped.contains(entry.name) { continue }
-                if glob.matches(name: entry.name, path: path) {
-                    matches.append(prefix + path + (isFolder ? "/" : ""))
+        try AnchoredOpen.withDescriptor(
+            root, in: context.policy, flags: O_RDONLY | O_DIRECTORY, notAFolder: "give find the folder to search"
+        ) { (fd) throws(ToolsError) in
+            // Each folder is opened from its parent's descriptor without following links, so the walk never
+            // leaves the tree it started in; only the folders on the current path are held open.
+            var pending: [(parent: OpenFolder, name: String?, below: String)] = [(OpenFolder(dup(fd)), nil, "")]
+            while let (parent, name, below) = pending.popLast() {
+                let folder = name.map { OpenFolder(openat(parent.fd, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) } ?? parent
+                guard folder.fd >= 0, let entries = try? DirectoryEntry.list(folder.fd, shownAs: below) else { continue }
+                for entry in entries {
+                    let path = below.isEmpty ? entry.name : below + "/" + entry.name
+                    let isFolder = entry.kind == .folder
+                    if isFolder && Self.skipped.contains(entry.name) { continue }
+                    if glob.matches(name: entry.name, path: path) {
+                        matches.append(prefix + path + (isFolder ? "/" : ""))
+                    }
+                    if isFolder { pending.append((folder, entry.name, path)) }
                 }
-                if isFolder { pending.append((folder + "/" + entry.name, path)) }
             }
         }
         if matches.isEmpty {
@@ -77,5 +79,18 @@ struct FindTool: Tool {
             listing.text, truncated: true,
             note: "showing \(listing.shown) of \(matches.count) matches (\(matches.count - listing.shown) more not shown); "
                 + "narrow the pattern or the path, or raise limit (at most 10000)")
+    }
+}
+
+/// A folder descriptor of a walk, closed when the last entry waiting to be entered below it is gone.
+private final class OpenFolder {
+    let fd: Int32
+
+    init(_ fd: Int32) {
+        self.fd = fd
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
     }
 }

@@ -62,16 +62,32 @@ struct GrepTool: Tool {
         if input.literal == true { arguments.append("--fixed-strings") }
         if contextLines > 0 { arguments += ["--context", String(contextLines)] }
         if let glob = input.glob, !glob.isEmpty { arguments += ["--glob", glob] }
-        arguments += ["--regexp", input.pattern, "--", root.relative == "." ? "./" : root.relative]
+        arguments += ["--regexp", input.pattern, "--"]
 
-        let spec = ProcessSpec(
-            executable: ripgrep, arguments: arguments, environment: policy.commandEnvironment, workingDirectory: policy.workspace,
-            standardInput: .null, standardOutput: .pipe, standardError: .pipe, newSession: true)
-        let child: ChildProcess
-        do {
-            child = try ChildProcess.spawn(spec)
-        } catch {
-            throw ToolsError(.failed, "cannot start ripgrep: \(error.message)")
+        // ripgrep gets what the policy checked, opened through descriptors: a folder as its working directory (it
+        // searches `./` and never follows a symlink below it), a file as its standard input. No path is looked up
+        // again, so a folder swapped for a symlink meanwhile cannot send it elsewhere.
+        var spec = ProcessSpec(
+            executable: ripgrep, arguments: [], environment: policy.commandEnvironment, standardInput: .null, standardOutput: .pipe,
+            standardError: .pipe, newSession: true)
+        let (child, searchesFolder) = try AnchoredOpen.withDescriptor(root, in: policy, flags: O_RDONLY) {
+            (fd) throws(ToolsError) -> (ChildProcess, Bool) in
+            var status = stat()
+            fstat(fd, &status)
+            let isFolder = status.st_mode & S_IFMT == S_IFDIR
+            if isFolder {
+                spec.workingDirectoryDescriptor = fd
+                spec.arguments = arguments + ["./"]
+            } else {
+                spec.workingDirectory = policy.workspace
+                spec.standardInput = .descriptor(fd)
+                spec.arguments = arguments + ["-"]
+            }
+            do throws(ProcessControlError) {
+                return (try ChildProcess.spawn(spec), isFolder)
+            } catch {
+                throw ToolsError(.failed, "cannot start ripgrep: \(error.message)")
+            }
         }
         let timeout = Duration.seconds(policy.limits.bashDefaultTimeout)
         async let errorText = Self.collect(child.errorOutput, limit: 4096)
@@ -99,11 +115,28 @@ struct GrepTool: Tool {
         if status.signal == SIGKILL {
             errors += "\nthe search took longer than \(policy.limits.bashDefaultTimeout) s and was stopped: the results are partial"
         }
-        return envelope(report, status: status, errors: errors, limit: limit, context: contextLines, policy: policy)
+        let shown = searchesFolder ? Shown.below(root.relative == "." ? "" : root.relative + "/") : .file(root.relative)
+        return envelope(
+            report, paths: shown, status: status, errors: errors, limit: limit, context: contextLines, policy: policy)
+    }
+
+    /// How the paths ripgrep printed are shown.
+    private enum Shown {
+        /// Below a folder: the folder's path, then the path ripgrep printed.
+        case below(String)
+        /// One file read from standard input: its path.
+        case file(String)
+
+        func path(_ printed: String) -> String {
+            switch self {
+            case .below(let prefix): prefix + printed
+            case .file(let path): path
+            }
+        }
     }
 
     private func envelope(
-        _ report: RipgrepReport, status: TerminationStatus, errors: String, limit: Int, context: Int, policy: ToolPolicy
+        _ report: RipgrepReport, paths: Shown, status: TerminationStatus, errors: String, limit: Int, context: Int, policy: ToolPolicy
     ) -> ToolEnvelope {
         let exitCode = status.exitCode.map(Int.init)
         if report.totalMatches == 0 && exitCode != 0 && exitCode != 1 {
@@ -118,7 +151,7 @@ struct GrepTool: Tool {
                 if shown >= limit && (line.isMatch || previous.map { $0 + 1 != line.number } ?? true) { break }
                 if context > 0, let before = previous, before + 1 != line.number { lines.append("--") }
                 if context > 0, previous == nil, !lines.isEmpty { lines.append("--") }
-                lines.append(format(line, path: file.path, maxCharacters: policy.limits.lineCharacters))
+                lines.append(format(line, path: paths.path(file.path), maxCharacters: policy.limits.lineCharacters))
                 if line.isMatch { shown += 1 }
                 previous = line.number
             }

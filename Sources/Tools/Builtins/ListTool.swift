@@ -1,5 +1,4 @@
 import Events
-import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -37,24 +36,22 @@ struct ListTool: Tool {
     private func perform(_ input: Input, context: ToolContext) throws(ToolsError) -> ToolEnvelope {
         let folder = try context.policy.resolve(input.path ?? ".")
         let limit = input.limit ?? 500
-        var status = stat()
-        guard stat(folder.absolute, &status) == 0 else {
-            throw ToolsError(.failed, "\(folder.relative): no such file or folder")
-        }
-        guard status.st_mode & S_IFMT == S_IFDIR else {
-            throw ToolsError(.failed, "\(folder.relative) is a file, not a folder: use read to see it")
-        }
-        let entries = try DirectoryEntry.list(folder.absolute).sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        if entries.isEmpty { return .success("", note: "\(folder.relative) is empty") }
-        let lines = entries.prefix(limit).map { entry -> String in
-            switch entry.kind {
-            case .folder: return entry.name + "/"
-            case .symlink:
-                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(folder.absolute)/\(entry.name)")) ?? "?"
-                return "\(entry.name) -> \(target)"
-            case .file, .other: return entry.name
+        let (entries, lines) = try AnchoredOpen.withDescriptor(
+            folder, in: context.policy, flags: O_RDONLY | O_DIRECTORY, notAFolder: "use read to see it"
+        ) { (fd) throws(ToolsError) in
+            let entries = try DirectoryEntry.list(fd, shownAs: folder.relative).sorted {
+                $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
             }
+            let lines = entries.prefix(limit).map { entry -> String in
+                switch entry.kind {
+                case .folder: return entry.name + "/"
+                case .symlink: return "\(entry.name) -> \(DirectoryEntry.linkTarget(entry.name, in: fd) ?? "?")"
+                case .file, .other: return entry.name
+                }
+            }
+            return (entries, lines)
         }
+        if entries.isEmpty { return .success("", note: "\(folder.relative) is empty") }
         let listing = CappedListing(lines, maxBytes: context.policy.limits.outputBytes)
         guard listing.shown < entries.count else { return .success(listing.text) }
         let more = entries.count - listing.shown

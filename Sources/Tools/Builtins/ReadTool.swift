@@ -47,11 +47,12 @@ struct ReadTool: Tool {
         let file = try context.policy.resolve(input.path)
         let limits = context.policy.limits
         let offset = input.offset ?? 1
-        let fd = open(file.absolute, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw ToolsError(.failed, "cannot read \(file.relative): \(String(cString: strerror(errno)))")
+        return try AnchoredOpen.withDescriptor(file, in: context.policy, flags: O_RDONLY) { (fd) throws(ToolsError) in
+            try page(of: fd, file: file, offset: offset, limit: input.limit ?? limits.outputLines, limits: limits)
         }
-        defer { close(fd) }
+    }
+
+    private func page(of fd: Int32, file: ResolvedPath, offset: Int, limit: Int, limits: ToolLimits) throws(ToolsError) -> ToolEnvelope {
         var status = stat()
         fstat(fd, &status)
         if status.st_mode & S_IFMT == S_IFDIR {
@@ -67,7 +68,7 @@ struct ReadTool: Tool {
         let page: LinePage
         do {
             page = try LinePage.read(
-                fd, fileSize: size, offset: offset, maxLines: input.limit ?? limits.outputLines, maxBytes: limits.outputBytes)
+                fd, fileSize: size, offset: offset, maxLines: limit, maxBytes: limits.outputBytes)
         } catch {
             switch error {
             case .pastEnd(let lines):

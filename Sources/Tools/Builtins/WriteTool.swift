@@ -36,14 +36,8 @@ struct WriteTool: Tool {
 
     private func perform(_ input: Input, context: ToolContext) throws(ToolsError) -> ToolEnvelope {
         let file = try context.policy.resolve(input.path)
-        var status = stat()
-        if stat(file.absolute, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
-            throw ToolsError(.failed, "\(file.relative) is a folder; give the path of a file")
-        }
         let bytes = Array(input.content.utf8)
-        let scratch = try ScratchFolder(policy: context.policy)
-        try scratch.prepare()
-        try AtomicFile.write(bytes, to: file.absolute, temporaryFolder: scratch.path)
+        try AtomicFile.write(bytes, to: file, policy: context.policy)
         let lines = bytes.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } + (bytes.last.map { $0 == UInt8(ascii: "\n") ? 0 : 1 } ?? 0)
         return .success("\(file.exists ? "replaced" : "created") \(file.relative): \(bytes.count) bytes, \(lines) lines\n")
     }

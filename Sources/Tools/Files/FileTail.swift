@@ -1,5 +1,3 @@
-import Foundation
-
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -13,14 +11,9 @@ struct FileTail {
     /// Whether the text is less than the whole file.
     let truncated: Bool
 
-    /// Reads at most the last `maxBytes` bytes and `maxLines` lines of `path` (an unreadable file reads as empty).
-    init(path: String, maxBytes: Int, maxLines: Int) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            self.init(text: "", totalBytes: 0, truncated: false)
-            return
-        }
-        defer { close(fd) }
+    /// Reads at most the last `maxBytes` bytes and `maxLines` lines of the open file `fd` (which stays open; an
+    /// unreadable file reads as empty).
+    init(reading fd: Int32, maxBytes: Int, maxLines: Int) {
         var status = stat()
         fstat(fd, &status)
         let size = Int(status.st_size)

@@ -4,9 +4,11 @@ import Foundation
     import Glibc
 #endif
 
-/// Resolves a path the way the kernel would, one component at a time: symlinks followed (at most 40), `..` taken
-/// after the symlink before it is resolved, and missing components kept as they are (so a file about to be
-/// written has a resolved path too).
+/// Resolves a path the way the kernel would, one component at a time, on the real file system: symlinks followed
+/// (at most 40), `..` taken after the symlink before it is resolved, and missing components kept as they are (so a
+/// file about to be written has a resolved path too). A `..` after a missing component takes that component back,
+/// and the walk goes on checking the disk from the folder that exists: `nope/../link/x` follows `link` (resolving
+/// the rest by text alone once a component was missing let such a path escape through a symlink).
 enum PathWalker {
     /// Why a path cannot be resolved.
     enum Failure: Error, Equatable {
@@ -22,16 +24,20 @@ enum PathWalker {
     static func resolve(_ path: String, from base: String) throws(Failure) -> (path: String, exists: Bool) {
         var resolved: [String] = path.hasPrefix("/") ? [] : components(base)
         var pending = Array(components(path).reversed())
-        var missing = false
+        // How many of the last components of `resolved` do not exist: those are taken by text; the disk is checked
+        // again once `..` has taken them all back.
+        var missing = 0
         var hops = 0
         while let component = pending.popLast() {
             if component == "." { continue }
             if component == ".." {
                 if !resolved.isEmpty { resolved.removeLast() }
+                missing = max(0, missing - 1)
                 continue
             }
-            if missing {
+            if missing > 0 {
                 resolved.append(component)
+                missing += 1
                 continue
             }
             let candidate = "/" + (resolved + [component]).joined(separator: "/")
@@ -39,7 +45,7 @@ enum PathWalker {
             guard lstat(candidate, &status) == 0 else {
                 switch errno {
                 case ENOENT:
-                    missing = true
+                    missing = 1
                     resolved.append(component)
                     continue
                 case ENOTDIR: throw .notAFolder("/" + resolved.joined(separator: "/"))
@@ -61,7 +67,7 @@ enum PathWalker {
                 resolved.append(component)
             }
         }
-        return ("/" + resolved.joined(separator: "/"), !missing)
+        return ("/" + resolved.joined(separator: "/"), missing == 0)
     }
 
     /// Whether `inner` is `outer` or inside it.

@@ -24,10 +24,11 @@ public struct AgentLoop: Sendable {
     public let prices: PriceTable
     public let model: String
     public let failpoint: Failpoint
+    public let trace: StageTrace
 
     public init(
         store: EventStore, conversation: ConversationStore, caller: ModelCaller<ContinuousClock>, registry: ToolRegistry,
-        prices: PriceTable, model: String, failpoint: Failpoint = Failpoint(nil)
+        prices: PriceTable, model: String, failpoint: Failpoint = Failpoint(nil), trace: StageTrace = StageTrace(enabled: false)
     ) {
         self.store = store
         self.conversation = conversation
@@ -36,6 +37,7 @@ public struct AgentLoop: Sendable {
         self.prices = prices
         self.model = model
         self.failpoint = failpoint
+        self.trace = trace
     }
 
     /// Where one run stands; the loop updates it as it goes, so the caller can close the run with its totals
@@ -101,8 +103,11 @@ public struct AgentLoop: Sendable {
             let request = CompletionRequest(model: model, messages: run.context + state.transcript.messages, tools: tools)
             failpoint.check(.beforeModelCall, message: run.text)
             let response: CompletionResponse
+            reportModelCallStarting(run, state: state)
+            trace.mark(.modelCalled, row: run.inboxID)
             do {
                 response = try await caller.complete(request, parent: turn)
+                trace.mark(.modelAnswered, row: run.inboxID)
             } catch {
                 if !Task.isCancelled {
                     _ = try? turn.event(EventKind.modelFailed, level: .error, payload: AgentResponder.failurePayload(error))
@@ -110,6 +115,7 @@ public struct AgentLoop: Sendable {
                 _ = try? turn.fail(["n": .int(n), "error": .string(AgentResponder.explain(error).reason)])
                 throw error
             }
+            reportStepDone()
             let cost = prices.cost(
                 model: response.model, inputTokens: response.inputTokens, outputTokens: response.outputTokens,
                 cachedTokens: response.cachedTokens)
@@ -152,9 +158,11 @@ public struct AgentLoop: Sendable {
                 try storeUnrun(state.transcript.pendingCalls, because: "the run reached its limit (\(limit.limit.variable))", run: run)
                 return .limitReached(limit)
             }
+            reportToolCallStarting(run, state: state)
             let result = try await registry.call(
                 call.name, arguments: call.arguments, callID: call.id, recordingIn: store, parent: turn.id, run: run.span.runID,
                 chat: run.chatID)
+            reportStepDone()
             let content = registry.policy.secretMasker.maskKnownValues(result.envelope.json)
             try conversation.append(
                 StoredMessage(

@@ -4,19 +4,18 @@ import ProcessControl
 import ServiceLifecycle
 
 /// The worker's side of the supervisor protocol (SPEC section 1): `READY=1` once, then `WATCHDOG=1` every third of the
-/// watchdog period while the poller makes progress, on standard output; and the end of standard input (the
-/// supervisor is gone) stops the worker as SIGTERM does.
+/// watchdog period while no component of the worker is stalled (`ProgressClock`: the poller, the sender and the
+/// dispatcher with its agent runs), on standard output; and the end of standard input (the supervisor is gone)
+/// stops the worker as SIGTERM does.
 public struct SupervisorLink: Service {
     public let watchdog: Duration
+    /// The progress of the worker's components: a stalled one stops the beats (a hung worker is then killed).
     public let progress: ProgressClock
-    /// How long the poller may go without finishing a round before the beats stop (a hung worker is then killed).
-    public let stallLimit: Duration
     public let logger: Logger
 
-    public init(watchdog: Duration, progress: ProgressClock, stallLimit: Duration, logger: Logger) {
+    public init(watchdog: Duration, progress: ProgressClock, logger: Logger) {
         self.watchdog = watchdog
         self.progress = progress
-        self.stallLimit = stallLimit
         self.logger = logger
     }
 
@@ -40,10 +39,13 @@ public struct SupervisorLink: Service {
     private func beat() async {
         let interval = watchdog / 3  // "At least every half period": a third leaves room for a slow beat.
         while !Task.isShuttingDownGracefully {
-            if progress.sinceLastProgress < stallLimit {
+            let stalls = progress.stalls()
+            if stalls.isEmpty {
                 Self.emit("WATCHDOG=1")
             } else {
-                logger.error("no progress: withholding the watchdog beat", metadata: ["stall_s": "\(progress.sinceLastProgress)"])
+                logger.error(
+                    "no progress: withholding the watchdog beat",
+                    metadata: ["stalled": "\(stalls.map(\.description).joined(separator: "; "))"])
             }
             await sleepUnlessShuttingDown(for: interval)
         }

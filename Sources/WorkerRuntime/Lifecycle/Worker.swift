@@ -20,7 +20,7 @@ public enum Worker {
     ///   (a wrong token): the supervisor's restart policy then applies.
     public static func run(settings: WorkerSettings, logger: Logger) async throws {
         let store = EventStore(
-            database: try Database(path: settings.paths.database),
+            database: try Database(path: settings.paths.database, checkpoints: .background),
             identity: EventIdentity(source: .worker, rev: settings.rev, instance: settings.supervision?.instance),
             secrets: settings.secrets.map(\.value))
         let sandbox = await BashSandbox.probe(policy: settings.toolPolicy)
@@ -66,26 +66,29 @@ public enum Worker {
             compressor: TruncatingCompressor(maxMessages: settings.historyLimit), chatStops: chatStops)
         let handler = MessageHandler(
             context: context, commands: CommandHandler(context: context, chatStops: chatStops, stages: stages), responder: responder)
+        // What each loop may take without progress before the worker counts as hung (docs/worker.md, "Watchdog").
         let progress = ProgressClock()
+        let polling = progress.component(
+            "poller", allowance: .seconds(settings.pollTimeout) + settings.telegram.longPollGrace + .seconds(30))
+        let sending = progress.component("sender", allowance: settings.stallAllowance + settings.telegram.requestTimeout * 2)
+        let dispatching = progress.component("dispatcher", allowance: settings.stallAllowance)
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let supervision = settings.supervision {
-            let link = SupervisorLink(
-                watchdog: supervision.watchdog, progress: progress,
-                stallLimit: .seconds(settings.pollTimeout) + settings.telegram.longPollGrace + .seconds(30), logger: logger)
-            services.append(.init(service: link))
+            services.append(.init(service: SupervisorLink(watchdog: supervision.watchdog, progress: progress, logger: logger)))
         }
         // A graceful shutdown stops them in the reverse order: the poller first, then the dispatcher (the updates
         // in progress finish), then the sender (what is queued goes out).
         services.append(.init(service: stages))
-        services.append(.init(service: OutboxSender(context: context)))
+        services.append(.init(service: OutboxSender(context: context, progress: sending)))
         services.append(.init(service: UpdateNotices(context: context)))
-        services.append(.init(service: InboxDispatcher(context: context, handler: handler, chatStops: chatStops)))
+        services.append(
+            .init(service: InboxDispatcher(context: context, handler: handler, chatStops: chatStops, progress: dispatching)))
         services.append(
             .init(
                 service: UpdatePoller(
                     telegram: telegram, inbox: context.inbox, process: process, pollTimeout: settings.pollTimeout,
-                    newWork: context.newUpdates, progress: progress, failpoint: context.failpoint, logger: logger)))
+                    newWork: context.newUpdates, progress: polling, failpoint: context.failpoint, trace: context.trace, logger: logger)))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

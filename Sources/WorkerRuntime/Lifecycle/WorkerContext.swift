@@ -25,6 +25,8 @@ public struct WorkerContext: Sendable {
     /// Whether `bash` runs sandboxed, unsandboxed (allowed by the operator) or not at all.
     public let sandbox: SandboxStatus
     public let failpoint: Failpoint
+    /// Each message's stages, for `make bench` (`AGENT_TRACE_STAGES`).
+    public let trace: StageTrace
     public let startedAt: Date
     public let logger: Logger
 
@@ -43,7 +45,8 @@ public struct WorkerContext: Sendable {
         self.newUpdates = Doorbell()
         self.newMessages = Doorbell()
         self.sandbox = sandbox
-        self.failpoint = Failpoint(settings.failpoint)
+        self.failpoint = Failpoint(settings.failpoint, action: settings.failpointAction)
+        self.trace = StageTrace(enabled: settings.traceStages)
         self.startedAt = Date()
         self.logger = logger
     }

@@ -38,6 +38,8 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     public var sendTotalPerSecond: Double
     /// How model calls are retried (`AGENT_MODEL_MAX_RETRIES`, `AGENT_MODEL_RETRY_BASE_MS`, `AGENT_MODEL_RETRY_CAP_MS`).
     public var retryPolicy: RetryPolicy
+    /// How long a run goes before "typing..." is shown (`AGENT_TYPING_DELAY_MS`, 1000).
+    public var typingDelay: Duration
     /// How long the circuit breaker refuses model calls once open (`AGENT_CIRCUIT_OPEN_S`, 60), before one trial.
     public var circuitOpen: Duration
     /// The limits of a run and of a day's spending (SPEC section 8).
@@ -46,6 +48,13 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     public var toolPolicy: ToolPolicy
     /// A named point at which the worker kills itself with SIGKILL (`AGENT_FAILPOINT`), for crash tests.
     public var failpoint: String?
+    /// What the failpoint does (`AGENT_FAILPOINT_ACTION`: `kill`, the default, or `hang`).
+    public var failpointAction: Failpoint.Action
+    /// How long the dispatcher's and the sender's work in flight may go without progress, beyond the steps that get
+    /// their own allowance (`AGENT_STALL_S`, 120): past it the worker withholds its watchdog beat.
+    public var stallAllowance: Duration
+    /// Whether each message's stages are timed and written to stderr (`AGENT_TRACE_STAGES=1`, for `make bench`).
+    public var traceStages: Bool
     /// Values that must never be stored or printed.
     public var secrets: [Secret]
 
@@ -98,9 +107,17 @@ public struct WorkerSettings: Sendable, CustomReflectable {
             base: try environment.milliseconds("AGENT_MODEL_RETRY_BASE_MS", default: 500),
             cap: try environment.milliseconds("AGENT_MODEL_RETRY_CAP_MS", default: 8000))
         circuitOpen = try environment.seconds("AGENT_CIRCUIT_OPEN_S", default: 60)
+        typingDelay = try environment.milliseconds("AGENT_TYPING_DELAY_MS", default: 1000)
         limits = try RunLimits(environment: environment)
         toolPolicy = try ToolPolicy(environment: environment, knownTools: WorkerTools.names)
         failpoint = environment.optional("AGENT_FAILPOINT")
+        let action = environment.string("AGENT_FAILPOINT_ACTION", default: "kill")
+        guard let failpointAction = Failpoint.Action(rawValue: action) else {
+            throw ConfigurationError(variable: "AGENT_FAILPOINT_ACTION", problem: "must be kill or hang, got \"\(action)\"")
+        }
+        self.failpointAction = failpointAction
+        stallAllowance = try environment.seconds("AGENT_STALL_S", default: 120)
+        traceStages = environment.optional("AGENT_TRACE_STAGES") == "1"
         secrets = [Secret(token), Secret(apiKey)]
     }
 

@@ -16,13 +16,15 @@ public struct UpdatePoller: Service {
     let process: Span
     let pollTimeout: Int
     let newWork: Doorbell
-    let progress: ProgressClock
+    /// Its progress: one round (a poll and the storing of its page, or the wait after a failure) at a time.
+    let progress: ProgressClock.Component
     let failpoint: Failpoint
+    let trace: StageTrace
     let logger: Logger
 
     public init(
         telegram: any TelegramAPI, inbox: InboxStore, process: Span, pollTimeout: Int, newWork: Doorbell,
-        progress: ProgressClock, failpoint: Failpoint, logger: Logger
+        progress: ProgressClock.Component, failpoint: Failpoint, trace: StageTrace = StageTrace(enabled: false), logger: Logger
     ) {
         self.telegram = telegram
         self.inbox = inbox
@@ -31,6 +33,7 @@ public struct UpdatePoller: Service {
         self.newWork = newWork
         self.progress = progress
         self.failpoint = failpoint
+        self.trace = trace
         self.logger = logger
     }
 
@@ -45,19 +48,22 @@ public struct UpdatePoller: Service {
             }
         }
         backoff.reset()
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await pollOnce()
-                backoff.reset()
-            } catch let error as EventsError {
-                logger.error("cannot store updates; they stay unconfirmed", metadata: ["error": "\(error.message)"])
-                await sleepUnlessShuttingDown(for: backoff.failure())
-            } catch let error as TelegramError where error.code == .cancelled {
-                break
-            } catch {
-                await wait(after: error, backoff: &backoff)
+        // The poller is always at work: each round must end within its allowance (the poll's timeout and grace).
+        await progress.withWork { work in
+            while !Task.isShuttingDownGracefully {
+                do {
+                    try await pollOnce()
+                    backoff.reset()
+                } catch let error as EventsError {
+                    logger.error("cannot store updates; they stay unconfirmed", metadata: ["error": "\(error.message)"])
+                    await sleepUnlessShuttingDown(for: backoff.failure())
+                } catch let error as TelegramError where error.code == .cancelled {
+                    break
+                } catch {
+                    await wait(after: error, backoff: &backoff)
+                }
+                work.tick()
             }
-            progress.tick()
         }
     }
 
@@ -77,7 +83,9 @@ public struct UpdatePoller: Service {
                 raw: update.rawJSON)
         }
         guard !incoming.isEmpty else { return }
+        trace.mark(.polled, updates: incoming.map(\.updateID))
         try inbox.store(incoming, parent: process.id)
+        trace.mark(.stored, updates: incoming.map(\.updateID))
         failpoint.check(.afterUpdateStored)
         newWork.ring()
     }

@@ -35,7 +35,7 @@ public struct AgentResponder: Sendable {
         self.prices = prices
         self.assembler = ContextAssembler(home: context.settings.paths.home)
         self.compressor = compressor
-        self.typing = TypingIndicator(telegram: context.telegram)
+        self.typing = TypingIndicator(telegram: context.telegram, delay: context.settings.typingDelay)
         self.chatStops = chatStops
         self.replies = ReplyWriter(context: context)
     }
@@ -65,7 +65,7 @@ public struct AgentResponder: Sendable {
                 detector: ProgressDetector(k: limits.noProgressK)))
         let loop = AgentLoop(
             store: context.store, conversation: conversation, caller: caller, registry: registry, prices: prices,
-            model: context.settings.model, failpoint: context.failpoint)
+            model: context.settings.model, failpoint: context.failpoint, trace: context.trace)
         let loopRun = AgentLoop.Run(
             span: run, chatID: chatID, inboxID: row.id, context: assembled.messages, text: text, startedAt: startedAt)
         let ending: RunEnding

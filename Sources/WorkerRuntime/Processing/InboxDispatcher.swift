@@ -16,9 +16,13 @@ public struct InboxDispatcher: Service {
     let handler: MessageHandler
     let chatStops: ChatStops
     let concurrency: Int
+    /// Its progress: each update from its start to its end; an agent run reports its own steps
+    /// (`ProgressClock.Work.current`).
+    let progress: ProgressClock.Component
 
-    public init(context: WorkerContext, handler: MessageHandler, chatStops: ChatStops) {
+    public init(context: WorkerContext, handler: MessageHandler, chatStops: ChatStops, progress: ProgressClock.Component) {
         self.context = context
+        self.progress = progress
         self.handler = handler
         self.chatStops = chatStops
         self.concurrency = context.settings.chatConcurrency
@@ -77,7 +81,7 @@ public struct InboxDispatcher: Service {
 
     private func process(_ row: InboxRow, stoppedRun: Bool, lane: Int64) async -> Completion {
         do {
-            try await handler.process(row, stoppedRun: stoppedRun)
+            try await progress.withWork { _ in try await handler.process(row, stoppedRun: stoppedRun) }
         } catch {
             context.logger.error(
                 "update not processed; it will be tried again", metadata: ["update_id": "\(row.updateID)", "error": "\(error)"])
@@ -102,6 +106,8 @@ public struct InboxDispatcher: Service {
 
     /// Whether the row is a `/stop` for this bot from an allowed user.
     func isStopCommand(_ row: InboxRow) -> Bool {
+        // Most rows are not: the raw JSON is only decoded when it holds the word (a slash may come escaped, `\/stop`).
+        guard row.raw.contains("stop") else { return false }
         guard let update = Update(storedJSON: row.raw), let message = update.message, let sender = message.from,
             context.settings.allowedUserIDs.contains(sender.id), let text = Addressing.text(of: message, bot: context.bot)
         else { return false }

@@ -22,6 +22,7 @@ public struct MessageHandler: Sendable {
 
     /// Processes the row; `stoppedRun` says whether a `/stop` in it ended a run of its chat.
     public func process(_ row: InboxRow, stoppedRun: Bool = false) async throws {
+        context.trace.dispatched(update: row.updateID, row: row.id)
         let attempt = try context.inbox.beginAttempt(row.id)
         guard let update = Update(storedJSON: row.raw) else {
             try context.inbox.finish(row.id, status: "done", error: "not a readable update")

@@ -58,6 +58,7 @@ public struct ReplyWriter: Sendable {
             try context.inbox.finish(inboxID, status: inboxStatus, in: connection)
             if let closing { try context.store.append(closing, in: connection) }
         }
+        context.trace.mark(.answerStored, row: inboxID)
         context.newMessages.ring()
     }
 }

@@ -19,10 +19,14 @@ public final class OutboxSender: Service {
     let context: WorkerContext
     let limiter: SendRateLimiter
     let maxLanes: Int
+    /// Its progress: each row from the call to Telegram to its mark (the waits for a rate-limit slot or a backoff
+    /// are not work in flight).
+    let progress: ProgressClock.Component
     private let failures = Mutex<[Int64: Int]>([:])
 
-    public init(context: WorkerContext, maxLanes: Int = 32) {
+    public init(context: WorkerContext, progress: ProgressClock.Component, maxLanes: Int = 32) {
         self.context = context
+        self.progress = progress
         self.limiter = SendRateLimiter(
             perChatPerSecond: context.settings.sendPerChatPerSecond, totalPerSecond: context.settings.sendTotalPerSecond)
         self.maxLanes = maxLanes
@@ -102,11 +106,17 @@ public final class OutboxSender: Service {
     private func send(_ row: OutboxRow) async -> Duration? {
         let slot = await limiter.reserve(chatID: row.chatID)
         try? await Task.sleep(until: slot)
+        return await progress.withWork { _ in await attempt(row) }
+    }
+
+    /// One attempt at `row`: mark it `sending`, call Telegram, mark the outcome.
+    private func attempt(_ row: OutboxRow) async -> Duration? {
         do {
             try context.outbox.markSending(row.id)
             let message = try await deliver(row)
             context.failpoint.check(.afterSendBeforeMark)
             try context.outbox.markSent(row, messageID: Int64(message.messageID), parent: context.process.id)
+            context.trace.mark(.sent, row: row.inboxID)
             context.failpoint.check(.afterReplyMarked)
             return nil
         } catch let error as TelegramError {

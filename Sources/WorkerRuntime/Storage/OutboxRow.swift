@@ -15,6 +15,8 @@ public struct OutboxRow: Sendable, Equatable {
     /// The inline keyboard, as JSON text.
     public let replyMarkup: String?
     public let runID: Int64?
+    /// The inbox row the message answers, if any.
+    public let inboxID: Int64?
 }
 
 /// A message about to be queued in the outbox.

@@ -55,7 +55,8 @@ public struct OutboxStore: Sendable {
     public func pending(limit: Int = 500) throws(EventsError) -> [OutboxRow] {
         try store.database.query(
             """
-            SELECT id, chat_id, text, kind, status, attempts, part, parts, parse_mode, reply_to_message_id, reply_markup, run_id
+            SELECT id, chat_id, text, kind, status, attempts, part, parts, parse_mode, reply_to_message_id, reply_markup, run_id,
+                inbox_id
             FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?
             """,
             [.integer(Int64(limit))]
@@ -64,7 +65,7 @@ public struct OutboxStore: Sendable {
                 id: row[0].int64 ?? 0, chatID: row[1].int64 ?? 0, text: row[2].string ?? "", kind: row[3].string ?? "reply",
                 status: row[4].string ?? "", attempts: Int(row[5].int64 ?? 0), part: Int(row[6].int64 ?? 1),
                 parts: Int(row[7].int64 ?? 1), parseMode: row[8].string, replyToMessageID: row[9].int64,
-                replyMarkup: row[10].string, runID: row[11].int64)
+                replyMarkup: row[10].string, runID: row[11].int64, inboxID: row[12].int64)
         }
     }
 

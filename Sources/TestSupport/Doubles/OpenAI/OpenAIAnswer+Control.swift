@@ -5,7 +5,9 @@ extension OpenAIAnswer {
     /// (either may add `"usage": "omitted"` or `{"prompt", "completion", "cached"}`, and `"finish_reason"`),
     /// `{"error": "rate_limited", "retry_after": 2}` (also `insufficient_quota`, `context_length_exceeded`,
     /// `invalid_api_key`, `server_error`, `overloaded`), `{"status", "body", "headers"?}`, `{"malformed": true}`,
-    /// `{"drop": true}`; any of them with `"delay_ms"`.
+    /// `{"drop": true}`; any of them with `"delay_ms"`. A text or tool-call answer may add `"stream": {"tokens_per_s",
+    /// "usage" (true/false), "cut_after", "error_after", "ignore" (true: one JSON body), "close_delimited",
+    /// "argument_piece", "first_token_delay_ms"}`: how it streams to a request with `stream: true`.
     public init(control: JSONValue) throws(DoubleError) {
         var answer: OpenAIAnswer
         let usage: OpenAIUsage =
@@ -46,6 +48,17 @@ extension OpenAIAnswer {
             answer = .dropConnection
         } else {
             throw DoubleError(.invalidScript, "an answer needs text, tool_calls, error, status and body, malformed or drop")
+        }
+        if let stream = control["stream"]?.objectValue {
+            answer = .streamed(
+                answer,
+                OpenAIStream(
+                    tokensPerSecond: stream["tokens_per_s"]?.doubleValue ?? 0, usage: stream["usage"]?.boolValue,
+                    cutAfter: stream["cut_after"]?.int64Value.map(Int.init), errorAfter: stream["error_after"]?.int64Value.map(Int.init),
+                    ignoresStream: stream["ignore"]?.boolValue ?? false,
+                    framing: stream["close_delimited"]?.boolValue == true ? .closeDelimited : .chunked,
+                    argumentPieceSize: Int(stream["argument_piece"]?.int64Value ?? 4),
+                    firstTokenDelay: .milliseconds(stream["first_token_delay_ms"]?.int64Value ?? 0)))
         }
         if let delay = control["delay_ms"]?.int64Value { answer = .delayed(.milliseconds(delay), answer) }
         self = answer

@@ -17,6 +17,9 @@ public indirect enum OpenAIAnswer: Sendable, Equatable {
     case dropConnection
     /// `answer`, after `delay`.
     case delayed(Duration, OpenAIAnswer)
+    /// `answer` (text or tool calls), streamed as `stream` says when the request asks for a stream; sent whole
+    /// otherwise.
+    case streamed(OpenAIAnswer, OpenAIStream)
 
     /// 429 `rate_limit_exceeded` with `retry-after` (seconds) and `x-ratelimit-reset-requests`.
     public static func rateLimited(retryAfter seconds: Int) -> OpenAIAnswer {

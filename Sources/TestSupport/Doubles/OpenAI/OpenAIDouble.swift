@@ -5,9 +5,12 @@ import Foundation
 ///
 /// Each `POST /v1/chat/completions` takes the next scripted `OpenAIAnswer`; with the script empty it answers the
 /// default (an echo of the last user message, so that load tests need no script). Answers carry the real
-/// envelopes and headers (`x-request-id`, rate-limit headers, `retry-after` on 429). Every request is recorded and
-/// checked against the `CreateChatCompletionRequest` schema of `specs/openai-openapi.json`; what the schema does
-/// not allow is kept in `violations` (and answered 400, as OpenAI would).
+/// envelopes and headers (`x-request-id`, rate-limit headers, `retry-after` on 429). A request with `stream: true`
+/// gets its answer as server-sent events, paced and faulted as its `OpenAIStream` says (`OpenAIAnswer.streamed`;
+/// a plain answer streams as fast as it can). Every request is recorded and checked against the
+/// `CreateChatCompletionRequest` schema of `specs/openai-openapi.json`, and every chunk the double streams against
+/// `CreateChatCompletionStreamResponse`; what the schema does not allow is kept in `violations` (a request is then
+/// answered 400, as OpenAI would).
 ///
 /// Point a client at `baseURL` (`OPENAI_BASE_URL`); any key is accepted unless one is given. Call `stop()`.
 public final class OpenAIDouble: @unchecked Sendable {
@@ -93,6 +96,27 @@ public final class OpenAIDouble: @unchecked Sendable {
         return .text("Echo: \(text)")
     }
 
+    /// Whether `stop()` was called; read under the lock.
+    var isStopped: Bool { stopped }
+
+    /// Adds problems of the double's own output; under the lock.
+    func recordViolations(_ problems: [SpecViolation]) { violationList += problems }
+
+    /// Records when the first token of request `sequence` was written.
+    func noteFirstToken(of sequence: Int) {
+        let now = Date()
+        locked {
+            if let index = records.lastIndex(where: { $0.sequence == sequence }) { records[index].firstTokenSentAt = now }
+        }
+    }
+
+    /// Records how many tokens request `sequence` was sent in all.
+    func noteTokens(_ count: Int, of sequence: Int) {
+        locked {
+            if let index = records.lastIndex(where: { $0.sequence == sequence }) { records[index].tokensSent = count }
+        }
+    }
+
     func locked<T>(_ body: () throws -> T) rethrows -> T {
         condition.lock()
         defer { condition.unlock() }
@@ -140,19 +164,17 @@ public final class OpenAIDouble: @unchecked Sendable {
             records.append(
                 OpenAIRequestRecord(
                     sequence: requestCounter, body: body, authorization: authorization, receivedAt: Date(), status: nil))
-            let answer: OpenAIAnswer? = problems.isEmpty && !streaming && !script.isEmpty ? script.removeFirst() : nil
+            let answer: OpenAIAnswer? = problems.isEmpty && !script.isEmpty ? script.removeFirst() : nil
             return (requestCounter, answer)
         }
         let reply: HTTPReply
-        if streaming {
-            reply = Self.errorReply(
-                400, type: "invalid_request_error", code: .null, message: "The OpenAI double does not stream: send stream false.")
-        } else if let problem = problems.first {
+        if let problem = problems.first {
             reply = Self.errorReply(
                 400, type: "invalid_request_error", code: "invalid_value", message: "Invalid value at \(problem.path): \(problem.problem)",
                 param: .string(problem.path))
         } else {
-            reply = render(answer ?? defaultAnswer(body), request: body, requestBytes: request.body.count)
+            let context = RenderContext(request: body, requestBytes: request.body.count, streaming: streaming, sequence: sequence)
+            reply = render(answer ?? defaultAnswer(body), context, style: OpenAIStream())
         }
         locked {
             if let index = records.lastIndex(where: { $0.sequence == sequence }) {
@@ -162,8 +184,30 @@ public final class OpenAIDouble: @unchecked Sendable {
         return reply
     }
 
-    private func render(_ answer: OpenAIAnswer, request: JSONValue, requestBytes: Int) -> HTTPReply {
+    /// What an answer is rendered for.
+    struct RenderContext {
+        let request: JSONValue
+        let requestBytes: Int
+        /// Whether the request asked for `stream: true`.
+        let streaming: Bool
+        let sequence: Int
+    }
+
+    private func render(_ answer: OpenAIAnswer, _ context: RenderContext, style: OpenAIStream) -> HTTPReply {
+        let request = context.request
+        let requestBytes = context.requestBytes
+        let streams = context.streaming && !style.ignoresStream
         switch answer {
+        case .streamed(let inner, let style):
+            return render(inner, context, style: style)
+        case .text(let text, let usage, let finishReason) where streams:
+            return streamedReply(
+                text: text, calls: [], finishReason: finishReason, usage: usage, style: style, request: request, requestBytes: requestBytes,
+                sequence: context.sequence)
+        case .toolCalls(let calls, let text, let usage, let finishReason) where streams:
+            return streamedReply(
+                text: text, calls: calls, finishReason: finishReason, usage: usage, style: style, request: request,
+                requestBytes: requestBytes, sequence: context.sequence)
         case .text(let text, let usage, let finishReason):
             return completion(
                 message: ["role": "assistant", "content": .string(text), "refusal": nil, "annotations": []], finishReason: finishReason,
@@ -196,7 +240,7 @@ public final class OpenAIDouble: @unchecked Sendable {
                 while !stopped && Date() < deadline { _ = condition.wait(until: deadline) }
                 return !stopped
             }
-            return running ? render(next, request: request, requestBytes: requestBytes) : .dropConnection
+            return running ? render(next, context, style: style) : .dropConnection
         }
     }
 
@@ -210,21 +254,8 @@ public final class OpenAIDouble: @unchecked Sendable {
             "choices": [["index": 0, "message": message, "logprobs": nil, "finish_reason": .string(finishReason)]],
             "service_tier": "default", "system_fingerprint": "fp_double",
         ]
-        let counts: (prompt: Int, completion: Int, cached: Int)?
-        switch usage {
-        case .omitted: counts = nil
-        case .exact(let prompt, let completion, let cached): counts = (prompt, completion, cached)
-        case .automatic: counts = (requestBytes / 4 + 1, max(1, message.serialized.count / 4), 0)
-        }
-        if let counts {
-            body["usage"] = [
-                "prompt_tokens": .int(Int64(counts.prompt)), "completion_tokens": .int(Int64(counts.completion)),
-                "total_tokens": .int(Int64(counts.prompt + counts.completion)),
-                "prompt_tokens_details": ["cached_tokens": .int(Int64(counts.cached)), "audio_tokens": 0],
-                "completion_tokens_details": [
-                    "reasoning_tokens": 0, "audio_tokens": 0, "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0,
-                ],
-            ]
+        if let counts = Self.usageObject(usage, requestBytes: requestBytes, answerCharacters: message.serialized.count) {
+            body["usage"] = counts
         }
         return .json(200, .object(body), headers: Self.standardHeaders())
     }
@@ -236,7 +267,7 @@ public final class OpenAIDouble: @unchecked Sendable {
         return .json(status, envelope, headers: standardHeaders() + headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-    private static func standardHeaders() -> [(name: String, value: String)] {
+    static func standardHeaders() -> [(name: String, value: String)] {
         [
             ("x-request-id", "req_\(randomHex(32))"), ("openai-processing-ms", "1"), ("openai-version", "2020-10-01"),
             ("x-ratelimit-limit-requests", "10000"), ("x-ratelimit-remaining-requests", "9999"),

@@ -12,6 +12,13 @@ public struct OpenAIRequestRecord: Sendable {
     public let receivedAt: Date
     /// The HTTP status answered; `nil` while it is being answered or when the connection was dropped.
     public internal(set) var status: Int?
+    /// When the first token of a streamed answer was written; `nil` for an unstreamed answer.
+    public internal(set) var firstTokenSentAt: Date?
+    /// How many tokens a streamed answer sent before its end (`nil` until it ended whole).
+    public internal(set) var tokensSent: Int?
+
+    /// Whether the request asked for a streamed answer.
+    public var asksForStream: Bool { body["stream"] == .bool(true) }
 
     /// The `messages` of the request.
     public var messages: [JSONValue] { body["messages"]?.arrayValue ?? [] }

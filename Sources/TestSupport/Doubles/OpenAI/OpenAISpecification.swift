@@ -1,11 +1,13 @@
 import Events
 
-/// The `CreateChatCompletionRequest` schema of `specs/openai-openapi.json`, and the check of a request body.
+/// The `CreateChatCompletionRequest` schema of `specs/openai-openapi.json`, and the check of a request body (and of
+/// a streamed answer's chunks, `CreateChatCompletionStreamResponse`).
 ///
 /// Beyond the schema, it checks what the document states in words: tool function names are 1-64 of
 /// `a-zA-Z0-9_-`.
 public final class OpenAISpecification: Sendable {
     private let validator: JSONSchemaValidator
+    private let chunkValidator: JSONSchemaValidator
     /// The document's `info.version`.
     public let version: String
 
@@ -22,7 +24,14 @@ public final class OpenAISpecification: Sendable {
         }
         validator = JSONSchemaValidator(
             schema: ["$ref": "#/components/schemas/CreateChatCompletionRequest"], schemas: schemas.objectValue ?? [:])
+        chunkValidator = JSONSchemaValidator(
+            schema: ["$ref": "#/components/schemas/CreateChatCompletionStreamResponse"], schemas: schemas.objectValue ?? [:])
         version = document["info"]?["version"]?.stringValue ?? "unknown"
+    }
+
+    /// Every problem of one chunk of a streamed answer (`CreateChatCompletionStreamResponse`); empty when valid.
+    public func checkStreamChunk(_ chunk: JSONValue) -> [SpecViolation] {
+        chunkValidator.problems(chunk).map { SpecViolation(method: "createChatCompletion (stream chunk)", path: $0.0, problem: $0.1) }
     }
 
     /// Every problem of a chat-completions request body; empty when it is valid.

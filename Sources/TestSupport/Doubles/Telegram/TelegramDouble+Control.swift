@@ -1,11 +1,14 @@
 import Events
+import Foundation
 
 /// The control endpoints under `/_double/`, for a double in another process (`agent-doubles`):
 ///
 /// - `POST /_double/messages` `{"chat_id", "user_id", "text", "chat_type"?, "reply_to_message_id"?}` -> `{"update_id"}`
 /// - `POST /_double/callbacks` `{"chat_id", "user_id", "message_id", "data"}` -> `{"callback_query_id"}`
 /// - `POST /_double/faults` `{"method", "fault", "times"?, ...}` (see `TelegramFault.init(control:)`)
-/// - `GET /_double/sent` (`?chat_id=`), `GET /_double/requests`, `GET /_double/violations`
+/// - `POST /_double/drafts/refuse` `{"status"?, "description"?}` (an empty description accepts drafts again)
+/// - `GET /_double/sent` (`?chat_id=`), `GET /_double/drafts` (`?chat_id=`), `GET /_double/requests`,
+///   `GET /_double/violations`
 extension TelegramDouble {
     func control(_ request: HTTPRequest) -> HTTPReply {
         let body = (try? JSONParser.parse(request.body)) ?? [:]
@@ -34,6 +37,21 @@ extension TelegramDouble {
         case ("GET", "/_double/sent"):
             let chatID = request.query.flatMap { FormData.decode($0)?["chat_id"] }.flatMap { Int64($0) }
             return .json(200, .array(sentMessages(chatID: chatID).map(\.controlJSON)))
+        case ("POST", "/_double/drafts/refuse"):
+            let description = body["description"]?.stringValue ?? "Bad Request: method sendMessageDraft is not available"
+            refuseDrafts(status: Int(body["status"]?.int64Value ?? 400), description: description.isEmpty ? nil : description)
+            return .json(200, [:])
+        case ("GET", "/_double/drafts"):
+            let chatID = request.query.flatMap { FormData.decode($0)?["chat_id"] }.flatMap { Int64($0) }
+            return .json(
+                200,
+                .array(
+                    drafts(chatID: chatID).map { draft in
+                        [
+                            "chat_id": .int(draft.chatID), "draft_id": .int(draft.draftID), "text": .string(draft.text),
+                            "received_at_ms": .int(Int64(draft.receivedAt.timeIntervalSince1970 * 1000)),
+                        ]
+                    }))
         case ("GET", "/_double/requests"):
             return .json(
                 200,

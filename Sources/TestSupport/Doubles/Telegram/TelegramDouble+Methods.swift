@@ -11,6 +11,7 @@ extension TelegramDouble {
         case "editMessageText": return editMessage(call, text: true)
         case "editMessageReplyMarkup": return editMessage(call, text: false)
         case "sendChatAction": return sendChatAction(call)
+        case "sendMessageDraft": return sendMessageDraft(call)
         case "answerCallbackQuery": return answerCallbackQuery(call)
         case "setWebhook":
             let url = call.string("url") ?? ""
@@ -163,6 +164,30 @@ extension TelegramDouble {
             record.replyMarkup = markup
             state.sent[index] = record
             return Self.success(.object(message))
+        }
+    }
+
+    /// A draft in a private chat, recorded; refused elsewhere (as Telegram does: `TEXTDRAFT_PEER_INVALID`), with a
+    /// zero `draft_id`, a text over 4096 characters or HTML that does not parse, and always while drafts are refused.
+    private func sendMessageDraft(_ call: TelegramCall) -> HTTPReply {
+        if let refusal = locked({ state.draftRefusal }) { return Self.failure(refusal.status, refusal.description) }
+        guard let chatID = call.int("chat_id") else { return Self.failure(400, "Bad Request: chat not found") }
+        guard let draftID = call.int("draft_id"), draftID != 0 else { return Self.failure(400, "Bad Request: DRAFT_ID_INVALID") }
+        let raw = call.string("text") ?? ""
+        var text = raw
+        if call.string("parse_mode") == "HTML" {
+            switch TelegramHTML.parse(raw) {
+            case .success(let parsed): text = parsed.text
+            case .failure(let error): return Self.failure(400, "Bad Request: can't parse entities: \(error.reason)")
+            }
+        }
+        if text.utf16.count > 4096 { return Self.failure(400, "Bad Request: TEXTDRAFT_TOO_LONG") }
+        return locked {
+            let type = state.chats[chatID]?["type"]?.stringValue ?? (chatID > 0 ? "private" : "supergroup")
+            guard type == "private" else { return Self.failure(400, "Bad Request: TEXTDRAFT_PEER_INVALID") }
+            state.drafts.append(
+                DraftRecord(chatID: chatID, draftID: draftID, text: text, parseMode: call.string("parse_mode"), receivedAt: Date()))
+            return Self.success(true)
         }
     }
 

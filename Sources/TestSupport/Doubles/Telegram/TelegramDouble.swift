@@ -177,6 +177,25 @@ public final class TelegramDouble: @unchecked Sendable {
         } ?? requests(for: method)
     }
 
+    /// The drafts accepted in `chatID` (in every chat when `nil`), in order.
+    public func drafts(chatID: Int64? = nil) -> [DraftRecord] {
+        locked { state.drafts.filter { chatID == nil || $0.chatID == chatID } }
+    }
+
+    /// Waits until at least `count` drafts were accepted (in `chatID`, or in all chats) or `timeout` passes.
+    public func waitForDrafts(count: Int, chatID: Int64? = nil, timeout: Duration = .seconds(5)) async -> [DraftRecord] {
+        await poll(timeout: timeout) {
+            let drafts = self.drafts(chatID: chatID)
+            return drafts.count >= count ? drafts : nil
+        } ?? drafts(chatID: chatID)
+    }
+
+    /// Refuses every `sendMessageDraft` from now on with `status` and `description` (`nil`: accepts them again),
+    /// as a Bot API server older than 9.5 would.
+    public func refuseDrafts(status: Int = 400, description: String? = "Bad Request: method sendMessageDraft is not available") {
+        locked { state.draftRefusal = description.map { (status, $0) } }
+    }
+
     /// The chat actions sent, as `(chat id, action)`, in order.
     public var chatActions: [(chatID: Int64, action: String)] { locked { state.chatActions } }
 

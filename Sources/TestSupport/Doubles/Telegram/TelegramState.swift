@@ -16,6 +16,10 @@ struct TelegramState {
     var callbacks: [String: CallbackRecord] = [:]
     var callbackCounter = 0
     var chatActions: [(chatID: Int64, action: String)] = []
+    /// Every draft accepted, in order.
+    var drafts: [DraftRecord] = []
+    /// Set: every `sendMessageDraft` is refused with this status and description (an old Bot API server).
+    var draftRefusal: (status: Int, description: String)?
     var commands: [(command: String, description: String)] = []
     var webhook: String?
     /// Long polls: the one being held, and those a newer poll has ended (they answer 409).
