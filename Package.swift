@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "TelegramTests", dependencies: ["Telegram", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
-            name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport", "Events", "ProcessControl"],
+            name: "ModelAdapterTests", dependencies: ["ModelAdapter", "Control", "TestSupport", "Events", "ProcessControl"],
             swiftSettings: strictSettings),
         // The first run and the packaging: `make run`, `.env.example`, compose.yaml.
         .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "ProcessControl"], swiftSettings: strictSettings),
