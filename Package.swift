@@ -35,13 +35,20 @@ let package = Package(
         .target(name: "Telegram", dependencies: ["HTTPSupport"], swiftSettings: strictSettings),
         .target(name: "ModelAdapter", dependencies: ["HTTPSupport", "JSONSupport"], swiftSettings: strictSettings),
         // Optimised even in debug builds: hashing a worker binary must not take seconds in the tests.
-        .target(name: "Revisions", swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(
+            name: "Revisions", dependencies: ["Events"],
+            swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // Middle floor: record through Events, know no Telegram.
         .target(name: "Tools", dependencies: ["Events", "Fence", "ProcessControl", "Settings"], swiftSettings: strictSettings),
         .target(name: "Context", dependencies: ["Events", "ModelAdapter"], swiftSettings: strictSettings),
         .target(name: "Control", dependencies: ["Events", "ModelAdapter", "Settings"], swiftSettings: strictSettings),
         .target(name: "LogViewer", dependencies: ["Events"], swiftSettings: strictSettings),
+
+        // The self-update pipeline: stages (fenced), decisions, rollback requests.
+        .target(
+            name: "UpdatePipeline", dependencies: ["Events", "Settings", "ProcessControl", "Fence", "Revisions"],
+            swiftSettings: strictSettings),
 
         // Top floor: the programs' runtimes.
         .target(
@@ -70,6 +77,11 @@ let package = Package(
                 "WorkerRuntime", "Tools", "Events", "Settings", "Revisions", "Telegram", "ProcessControl", argumentParser, logging,
                 serviceLifecycle, unixSignals,
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "agent-build",
+            dependencies: ["UpdatePipeline", "Events", "Settings", "Revisions", argumentParser],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -140,7 +152,7 @@ let package = Package(
         .testTarget(name: "RevisionsTests", dependencies: ["Revisions", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor", "Events", "Revisions", "Settings", "TestSupport", "ProcessControl"],
+            dependencies: ["Supervisor", "Events", "Revisions", "Settings", "TestSupport", "ProcessControl", logging],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -158,7 +170,7 @@ let package = Package(
             name: "TelegramTests", dependencies: ["Telegram", "HTTPSupport", "TestSupport", "Events", "ProcessControl"],
             swiftSettings: strictSettings),
         .testTarget(
-            name: "ModelAdapterTests", dependencies: ["ModelAdapter", "HTTPSupport", "TestSupport", "Events", "ProcessControl"],
+            name: "ModelAdapterTests", dependencies: ["ModelAdapter", "HTTPSupport", "Control", "TestSupport", "Events", "ProcessControl"],
             swiftSettings: strictSettings),
         // The first run and the packaging: `make run`, `.env.example`, compose.yaml.
         .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "ProcessControl"], swiftSettings: strictSettings),

@@ -109,7 +109,7 @@ public struct WorkerSettings: Sendable, CustomReflectable {
         circuitOpen = try environment.seconds("AGENT_CIRCUIT_OPEN_S", default: 60)
         typingDelay = try environment.milliseconds("AGENT_TYPING_DELAY_MS", default: 1000)
         limits = try RunLimits(environment: environment)
-        toolPolicy = try ToolPolicy(environment: environment)
+        toolPolicy = try ToolPolicy(environment: environment, knownTools: WorkerTools.names)
         failpoint = environment.optional("AGENT_FAILPOINT")
         let action = environment.string("AGENT_FAILPOINT_ACTION", default: "kill")
         guard let failpointAction = Failpoint.Action(rawValue: action) else {
