@@ -30,17 +30,25 @@ let package = Package(
         .target(name: "ProcessControl", dependencies: ["CSpawn"], swiftSettings: strictSettings),
         // The bubblewrap fence of everything the agent influences: `bash` and the steps of a stage.
         .target(name: "Fence", dependencies: ["ProcessControl"], swiftSettings: strictSettings),
-        .target(name: "HTTPSupport", swiftSettings: strictSettings),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "HTTPSupport", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(name: "Telegram", dependencies: ["HTTPSupport"], swiftSettings: strictSettings),
         .target(name: "ModelAdapter", dependencies: ["HTTPSupport", "JSONSupport"], swiftSettings: strictSettings),
         // Optimised even in debug builds: hashing a worker binary must not take seconds in the tests.
-        .target(name: "Revisions", swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(
+            name: "Revisions", dependencies: ["Events"],
+            swiftSettings: strictSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // Middle floor: record through Events, know no Telegram.
         .target(name: "Tools", dependencies: ["Events", "Fence", "ProcessControl", "Settings"], swiftSettings: strictSettings),
         .target(name: "Context", dependencies: ["Events", "ModelAdapter"], swiftSettings: strictSettings),
         .target(name: "Control", dependencies: ["Events", "ModelAdapter", "Settings"], swiftSettings: strictSettings),
         .target(name: "LogViewer", dependencies: ["Events"], swiftSettings: strictSettings),
+
+        // The self-update pipeline: stages (fenced), decisions, rollback requests.
+        .target(
+            name: "UpdatePipeline", dependencies: ["Events", "Settings", "ProcessControl", "Fence", "Revisions"],
+            swiftSettings: strictSettings),
 
         // Top floor: the programs' runtimes.
         .target(
@@ -53,7 +61,7 @@ let package = Package(
         ),
         .target(
             name: "Supervisor",
-            dependencies: ["Events", "Settings", "ProcessControl", "Revisions", logging, serviceLifecycle],
+            dependencies: ["Events", "Settings", "ProcessControl", "Revisions", "Telegram", logging, serviceLifecycle],
             swiftSettings: strictSettings
         ),
 
@@ -72,10 +80,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "agent-build",
+            dependencies: ["UpdatePipeline", "Events", "Settings", "Revisions", argumentParser],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "supervisord-agent",
             dependencies: [
-                "Supervisor", "Events", "Settings", "Revisions", "ProcessControl", argumentParser, logging, serviceLifecycle,
-                unixSignals,
+                "Supervisor", "Events", "Settings", "Revisions", "ProcessControl", "Telegram", argumentParser, logging,
+                serviceLifecycle, unixSignals,
             ],
             swiftSettings: strictSettings
         ),
@@ -139,7 +152,7 @@ let package = Package(
         .testTarget(name: "RevisionsTests", dependencies: ["Revisions", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor", "Events", "Revisions", "Settings", "TestSupport", "ProcessControl"],
+            dependencies: ["Supervisor", "Events", "Revisions", "Settings", "TestSupport", "ProcessControl", logging],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -154,9 +167,10 @@ let package = Package(
         .testTarget(name: "FenceTests", dependencies: ["Fence", "ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
-            name: "TelegramTests", dependencies: ["Telegram", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),
+            name: "TelegramTests", dependencies: ["Telegram", "HTTPSupport", "TestSupport", "Events", "ProcessControl"],
+            swiftSettings: strictSettings),
         .testTarget(
-            name: "ModelAdapterTests", dependencies: ["ModelAdapter", "TestSupport", "Events", "ProcessControl"],
+            name: "ModelAdapterTests", dependencies: ["ModelAdapter", "HTTPSupport", "Control", "TestSupport", "Events", "ProcessControl"],
             swiftSettings: strictSettings),
         // The first run and the packaging: `make run`, `.env.example`, compose.yaml.
         .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "ProcessControl"], swiftSettings: strictSettings),

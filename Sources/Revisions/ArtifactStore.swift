@@ -20,6 +20,27 @@ public struct ArtifactStore: Sendable {
     /// The folder of one artifact.
     public func directory(of rev: String) -> String { "\(artifactsDirectory)/\(rev)" }
 
+    /// The link to the revision `current` pointed at before the last switch.
+    public var previousLink: String { "\(home)/previous" }
+
+    /// The worker executable of `rev`, when its artifact folder holds one.
+    public func worker(of rev: String) -> String? {
+        let path = "\(directory(of: rev))/\(Self.workerName)"
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+
+    /// The rev `current` points at (the name of its artifact folder), `nil` when nothing is deployed.
+    public var currentRev: String? { revision(linkedBy: currentLink) }
+
+    /// The rev `previous` points at.
+    public var previousRev: String? { revision(linkedBy: previousLink) }
+
+    private func revision(linkedBy link: String) -> String? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { return nil }
+        let name = (target as NSString).lastPathComponent
+        return name.isEmpty ? nil : name
+    }
+
     /// The worker executable `current` points at, or `nil` when nothing is deployed.
     public var currentWorker: String? {
         let path = "\(currentLink)/\(Self.workerName)"
@@ -46,16 +67,32 @@ public struct ArtifactStore: Sendable {
         return rev
     }
 
-    /// Points `current` at `artifacts/<rev>` with one atomic rename of a fresh symlink over the old one.
-    public func switchCurrent(to rev: String) throws {
-        let temporary = "\(home)/.current-\(getpid())"
-        unlink(temporary)
-        guard symlink("artifacts/\(rev)", temporary) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+    /// Points `current` at `artifacts/<rev>` with one atomic rename of a fresh symlink over the old one; the
+    /// revision it pointed at before (when another) is kept as `previous`. A no-op when it points there already.
+    ///
+    /// - Throws: `RevisionsError` `.badArtifact` when `rev` has no worker, `.fileSystem` when a link cannot be made.
+    public func switchCurrent(to rev: String) throws(RevisionsError) {
+        guard worker(of: rev) != nil else {
+            throw RevisionsError(.badArtifact, "\(directory(of: rev)) holds no \(Self.workerName)")
         }
-        guard rename(temporary, currentLink) == 0 else {
+        let before = currentRev
+        if before == rev { return }
+        if let before { try replaceLink(previousLink, with: "artifacts/\(before)") }
+        try replaceLink(currentLink, with: "artifacts/\(rev)")
+    }
+
+    /// Makes `link` point at `target` by renaming a fresh symlink over it: readers see the old or the new one.
+    private func replaceLink(_ link: String, with target: String) throws(RevisionsError) {
+        let name = (link as NSString).lastPathComponent
+        let temporary = "\(home)/.\(name)-\(getpid())"
+        unlink(temporary)
+        guard symlink(target, temporary) == 0 else {
+            throw RevisionsError(.fileSystem, "cannot create \(temporary): \(String(cString: strerror(errno)))")
+        }
+        guard rename(temporary, link) == 0 else {
+            let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: currentLink])
+            throw RevisionsError(.fileSystem, "cannot switch \(link): \(reason)")
         }
     }
 }

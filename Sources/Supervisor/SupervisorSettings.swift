@@ -15,6 +15,12 @@ public struct SupervisorSettings: Sendable, CustomReflectable {
     public var crashMax: Int
     public var crashBeforeReadyMax: Int
     public var stopGrace: Duration
+    /// How long a deployed revision must stay ready (and keep its watchdog) before it is promoted.
+    public var probation: Duration
+    /// How often the database is checked for approved artifacts and rollback requests.
+    public var updatePoll: Duration
+    /// A named point of a deploy at which the supervisor kills itself (`AGENT_FAILPOINT`), for crash tests.
+    public var failpoint: SupervisorFailpoint
     public var alertAfter: Duration
     /// How often an alert may be repeated while no worker is ready.
     public var alertRepeat: Duration
@@ -40,6 +46,9 @@ public struct SupervisorSettings: Sendable, CustomReflectable {
         crashMax = try environment.integer("AGENT_CRASH_MAX", default: 5, in: 1...10_000)
         crashBeforeReadyMax = try environment.integer("AGENT_CRASH_BEFORE_READY_MAX", default: 3, in: 1...10_000)
         stopGrace = try environment.seconds("AGENT_STOP_GRACE_S", default: 10)
+        probation = try environment.seconds("AGENT_PROBATION_S", default: 120)
+        updatePoll = try environment.milliseconds("AGENT_UPDATE_POLL_MS", default: 200)
+        failpoint = SupervisorFailpoint(environment.optional("AGENT_FAILPOINT"))
         alertAfter = try environment.seconds("AGENT_ALERT_AFTER_S", default: 300)
         alertRepeat = try environment.seconds("AGENT_ALERT_REPEAT_S", default: 3600)
         botToken = environment.optional("TELEGRAM_BOT_TOKEN") == nil ? nil : Secret(try environment.secret("TELEGRAM_BOT_TOKEN"))
@@ -58,6 +67,7 @@ public struct SupervisorSettings: Sendable, CustomReflectable {
             children: [
                 "paths": paths, "fallbackWorker": fallbackWorker as Any, "readyTimeout": readyTimeout, "watchdog": watchdog,
                 "backoffBase": backoffBase, "backoffMax": backoffMax, "crashWindow": crashWindow, "crashMax": crashMax,
+                "probation": probation,
             ])
     }
 }

@@ -9,7 +9,8 @@ final class WorkerRun: Sendable {
         let startedAt: ContinuousClock.Instant
         var readyAt: ContinuousClock.Instant?
         var lastBeat: ContinuousClock.Instant
-        /// Why the supervisor ended it, when it did: `ready_timeout`, `watchdog`, `stopped`.
+        /// Why the supervisor ended it, when it did: `ready_timeout`, `watchdog`, `probation_not_ready`, `stopped`,
+        /// `replaced` (for a deploy or a rollback).
         var killReason: String?
         var terminateSentAt: ContinuousClock.Instant?
     }
@@ -48,20 +49,25 @@ final class WorkerRun: Sendable {
     }
 
     /// Decides what to do at `now`: a requested stop sends SIGTERM then, after the grace period, SIGKILL; a worker
-    /// not ready in time, or silent past its watchdog, is killed.
+    /// not ready in time (or, on probation, not ready when the window ends), or silent past its watchdog, is killed.
     func check(
-        at now: ContinuousClock.Instant, stopping: Bool, readyTimeout: Duration, watchdog: Duration, stopGrace: Duration
+        at now: ContinuousClock.Instant, stopping: Bool, stopReason: String = "stopped", probationExpired: Bool = false,
+        readyTimeout: Duration, watchdog: Duration, stopGrace: Duration
     ) -> Action {
         state.withLock { state in
             if stopping {
                 if let sent = state.terminateSentAt {
-                    return now - sent >= stopGrace ? .kill(reason: "stopped") : .none
+                    return now - sent >= stopGrace ? .kill(reason: state.killReason ?? stopReason) : .none
                 }
                 state.terminateSentAt = now
-                state.killReason = state.killReason ?? "stopped"
+                state.killReason = state.killReason ?? stopReason
                 return .terminate
             }
             if state.killReason != nil { return .none }
+            if state.readyAt == nil, probationExpired {
+                state.killReason = "probation_not_ready"
+                return .kill(reason: "probation_not_ready")
+            }
             if state.readyAt == nil, now - state.startedAt >= readyTimeout {
                 state.killReason = "ready_timeout"
                 return .kill(reason: "ready_timeout")

@@ -8,19 +8,28 @@ import Settings
 import Synchronization
 
 /// The supervisor's one long-lived loop: run the worker, watch it, restart it with backoff, detect crash loops,
-/// alert the admins when no worker can serve, and stop cleanly.
+/// deploy approved artifacts and roll back the ones that fail, alert the admins when no worker can serve, and stop
+/// cleanly.
 ///
 /// Every step is recorded: `process.started`, then per spawn `worker.spawned` (parent of the worker's own
 /// `process.started`, through `AGENT_PARENT_EVENT_ID`), `worker.ready`, `worker.exited`,
-/// `worker.restart_scheduled`, `crash_loop.detected`, `alert.sent`, and `process.stopped` at the end.
+/// `worker.restart_scheduled`, `crash_loop.detected`, the `update.deploy.*` and rollback events, `alert.sent`, and
+/// `process.stopped` at the end. Every database step goes through `SupervisorDatabase`, so a locked or full
+/// database delays the record and never ends the supervision.
 public final class WorkerSupervisor: Service {
-    private let settings: SupervisorSettings
-    private let store: EventStore
-    private let artifacts: ArtifactStore
-    private let alerter: AdminAlerter?
-    private let logger: Logger
-    private let stop = StopSignal()
-    private let availability: Mutex<Availability>
+    let settings: SupervisorSettings
+    let database: SupervisorDatabase
+    let artifacts: ArtifactStore
+    let alerter: AdminAlerter?
+    let logger: Logger
+    let stop: StopSignal
+    let availability: Mutex<Availability>
+    /// The request the watcher found and the main loop has not taken yet.
+    let pendingRequest = Mutex<ControlRequest?>(nil)
+    /// The revision on trial, shared by the main loop and the task that promotes it.
+    let trial = Mutex<Probation?>(nil)
+    /// The rollback request being carried out: the watcher does not report it again.
+    let requestInProgress = Atomic<Int64>(0)
 
     /// Since when no worker has been ready, and when the admins were last told.
     struct Availability {
@@ -29,8 +38,10 @@ public final class WorkerSupervisor: Service {
     }
 
     public init(settings: SupervisorSettings, store: EventStore, alerter: AdminAlerter?, logger: Logger) {
+        let stop = StopSignal()
         self.settings = settings
-        self.store = store
+        self.stop = stop
+        self.database = SupervisorDatabase(store: store, logger: logger, stop: stop)
         self.artifacts = ArtifactStore(home: settings.paths.home)
         self.alerter = alerter
         self.logger = logger
@@ -38,47 +49,64 @@ public final class WorkerSupervisor: Service {
     }
 
     public func run() async throws {
-        let process = try store.startSpan(
-            "process", parent: nil,
-            payload: [
-                "program": "supervisord-agent", "version": .string(BuildInfo.version), "rev": JSONValue(store.identity.rev),
-                "pid": .int(Int64(getpid())), "db": .string(settings.paths.database),
-            ])
-        var reason = "signal"
-        do {
-            try await withGracefulShutdownHandler {
+        try await withGracefulShutdownHandler {
+            let identity = database.store.identity
+            let started = NewEvent(
+                EventKind.processStarted,
+                payload: [
+                    "program": "supervisord-agent", "version": .string(BuildInfo.version), "rev": JSONValue(identity.rev),
+                    "pid": .int(Int64(getpid())), "db": .string(settings.paths.database),
+                ])
+            guard let process = await database.append(started) else { return }
+            var reason = "signal"
+            do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await self.alertWhileUnavailable(under: process) }
+                    group.addTask { await self.watchForRequests() }
                     defer { self.stop.raise() }
                     try await self.superviseWorkers(under: process)
                 }
-            } onGracefulShutdown: {
-                self.logger.info("stop requested")
-                self.stop.raise()
+            } catch {
+                reason = "error: \(error)"
+                await database.append(
+                    NewEvent(EventKind.processStopped, parent: process, level: .error, payload: ["reason": .string(reason)]), once: true)
+                throw error
             }
-        } catch {
-            reason = "error: \(error)"
-            _ = try? process.event(EventKind.processStopped, level: .error, payload: ["reason": .string(reason)])
-            throw error
+            await database.append(NewEvent(EventKind.processStopped, parent: process, payload: ["reason": .string(reason)]), once: true)
+            _ = await database.perform("checkpoint", once: true) { store throws(EventsError) in try store.database.checkpoint() }
+        } onGracefulShutdown: {
+            self.logger.info("stop requested")
+            self.stop.raise()
         }
-        try process.event(EventKind.processStopped, payload: ["reason": .string(reason)])
-        try? store.database.checkpoint()
     }
 
     // MARK: Running workers
 
-    private func superviseWorkers(under process: Span) async throws {
-        var detector = CrashLoopDetector(
-            crashWindow: settings.crashWindow, crashMax: settings.crashMax,
-            crashBeforeReadyMax: settings.crashBeforeReadyMax, stableReset: settings.stableReset)
+    private func superviseWorkers(under process: Int64) async throws {
+        var detector = newDetector()
         let backoff = Backoff(base: settings.backoffBase, max: settings.backoffMax)
         var random = SystemRandomNumberGenerator()
         var inCrashLoop = false
-        try promoteFallbackWorkerIfNothingDeployed(under: process)
+        guard
+            var instance = await database.perform(
+                "read worker_instance_seq",
+                { store throws(EventsError) in
+                    try DerivedState(database: store.database).workerInstanceSeq()
+                })
+        else { return }
+        try await promoteFallbackWorkerIfNothingDeployed(under: process)
+        await resumeInterruptedSwitch(under: process)
 
         while !stop.isRaised {
-            let outcome = try await runWorker(under: process)
+            instance += 1
+            guard let outcome = await runWorker(instance: instance, under: process) else { break }
             if stop.isRaised { break }
+            if let request = pendingRequest.withLock({ $0.take() }) {
+                await carryOut(request, under: process)
+                detector = newDetector()
+                inCrashLoop = false
+                continue
+            }
             let verdict = detector.recordExit(at: .now, uptime: outcome.uptime, becameReady: outcome.becameReady)
             let delay: Duration
             let attempt: Int
@@ -93,19 +121,42 @@ public final class WorkerSupervisor: Service {
                 if !inCrashLoop {
                     inCrashLoop = true
                     logger.error("crash loop", metadata: ["worker.rev": "\(outcome.rev ?? "?")", "exits": "\(exits)"])
-                    try process.event(
-                        EventKind.crashLoopDetected, level: .error,
-                        payload: [
-                            "exits": .int(Int64(exits)), "window_s": .int(settings.crashWindow.components.seconds),
-                            "rev": JSONValue(outcome.rev),
-                            "current_good_rev": JSONValue(try DerivedState(database: store.database).currentGoodRev()),
-                        ])
+                    let good = await database.perform("read current_good_rev") { store throws(EventsError) in
+                        try DerivedState(database: store.database).currentGoodRev()
+                    }
+                    await database.append(
+                        NewEvent(
+                            EventKind.crashLoopDetected, parent: process, level: .error,
+                            payload: [
+                                "exits": .int(Int64(exits)), "window_s": .int(settings.crashWindow.components.seconds),
+                                "rev": JSONValue(outcome.rev), "current_good_rev": JSONValue(good ?? nil),
+                            ]))
                 }
             }
-            try process.event(
-                EventKind.workerRestartScheduled,
-                payload: ["delay_ms": .int(delay.wholeMilliseconds), "attempt": .int(Int64(attempt + 1))])
-            await stop.sleep(for: delay)
+            if await rollBackIfFailing(outcome: outcome, crashLoop: inCrashLoop, under: process) {
+                detector = newDetector()
+                inCrashLoop = false
+                continue
+            }
+            await database.append(
+                NewEvent(
+                    EventKind.workerRestartScheduled, parent: process,
+                    payload: ["delay_ms": .int(delay.wholeMilliseconds), "attempt": .int(Int64(attempt + 1))]))
+            await sleepUnlessRequested(for: delay)
+        }
+    }
+
+    func newDetector() -> CrashLoopDetector {
+        CrashLoopDetector(
+            crashWindow: settings.crashWindow, crashMax: settings.crashMax, crashBeforeReadyMax: settings.crashBeforeReadyMax,
+            stableReset: settings.stableReset)
+    }
+
+    /// Waits out a restart delay; a stop or a deploy / rollback request ends it early.
+    private func sleepUnlessRequested(for delay: Duration) async {
+        let end = ContinuousClock.now + delay
+        while ContinuousClock.now < end, pendingRequest.withLock({ $0 == nil }) {
+            if await stop.sleep(for: min(.milliseconds(25), end - .now)) { return }
         }
     }
 
@@ -116,17 +167,20 @@ public final class WorkerSupervisor: Service {
         let becameReady: Bool
     }
 
-    /// Spawns one worker, watches it until it exits, and records its life.
-    private func runWorker(under process: Span) async throws -> Outcome {
-        let instance = try DerivedState(database: store.database).workerInstanceSeq() + 1
+    /// Spawns one worker, watches it until it exits, and records its life; `nil` when a stop came before the spawn.
+    private func runWorker(instance: Int64, under process: Int64) async -> Outcome? {
         let path = artifacts.currentWorker ?? settings.fallbackWorker
         let rev = path.flatMap { try? FileDigest.sha256(ofFile: $0) }
-        let spawned = try process.event(
-            EventKind.workerSpawned, payload: ["instance": .int(instance), "rev": JSONValue(rev), "path": JSONValue(path)])
+        guard
+            let spawned = await database.append(
+                NewEvent(
+                    EventKind.workerSpawned, parent: process,
+                    payload: ["instance": .int(instance), "rev": JSONValue(rev), "path": JSONValue(path)]))
+        else { return nil }
         let started = ContinuousClock.now
 
         guard let path else {
-            try recordExit(
+            await recordExit(
                 spawned: spawned, status: nil, uptime: .zero, reason: "no_worker", error: "nothing deployed and no --worker given")
             return Outcome(rev: nil, uptime: .zero, becameReady: false)
         }
@@ -142,15 +196,16 @@ public final class WorkerSupervisor: Service {
                     standardError: .inherit, newSession: true))
         } catch {
             logger.error("cannot start the worker", metadata: ["path": "\(path)", "error": "\(error)"])
-            try recordExit(spawned: spawned, status: nil, uptime: .zero, reason: "spawn_failed", error: error.message)
+            await recordExit(spawned: spawned, status: nil, uptime: .zero, reason: "spawn_failed", error: error.message)
             return Outcome(rev: rev, uptime: .zero, becameReady: false)
         }
         logger.info("worker started", metadata: ["worker.pid": "\(child.pid)", "worker.instance": "\(instance)"])
 
         let run = WorkerRun(startedAt: started)
         let status = await withTaskGroup(of: Void.self) { group -> TerminationStatus in
-            group.addTask { await self.readProtocol(of: child, run: run, spawned: spawned, process: process) }
-            group.addTask { await self.enforceDeadlines(on: child, run: run) }
+            group.addTask { await self.readProtocol(of: child, run: run, spawned: spawned) }
+            group.addTask { await self.enforceDeadlines(on: child, run: run, rev: rev) }
+            group.addTask { await self.holdProbation(run: run, rev: rev, under: process) }
             let status = await child.wait()
             group.cancelAll()
             return status
@@ -158,32 +213,38 @@ public final class WorkerSupervisor: Service {
         child.closeStandardInput()
         let final = run.snapshot
         let uptime = ContinuousClock.now - started
-        try recordExit(spawned: spawned, status: status, uptime: uptime, reason: final.killReason ?? "exited", error: nil)
+        await recordExit(spawned: spawned, status: status, uptime: uptime, reason: final.killReason ?? "exited", error: nil)
         availability.withLock { $0.unavailableSince = $0.unavailableSince ?? .now }
         return Outcome(rev: rev, uptime: uptime, becameReady: final.readyAt != nil)
     }
 
-    private func readProtocol(of child: ChildProcess, run: WorkerRun, spawned: Int64, process: Span) async {
+    /// Reads the worker's protocol lines. The first `READY=1` is recorded by a task of its own, so that a slow
+    /// database never holds up the beats that follow.
+    private func readProtocol(of child: ChildProcess, run: WorkerRun, spawned: Int64) async {
         guard let output = child.output else { return }
-        for await line in output.lines {
-            let firstReady = run.receive(line, at: .now)
-            if firstReady {
+        await withTaskGroup(of: Void.self) { group in
+            for await line in output.lines where run.receive(line, at: .now) {
                 availability.withLock { $0 = Availability(unavailableSince: nil, lastAlert: nil) }
-                do {
-                    try store.append(EventKind.workerReady, parent: spawned, payload: ["pid": .int(Int64(child.pid))])
-                } catch {
-                    logger.error("cannot record worker.ready", metadata: ["error": "\(error)"])
+                group.addTask {
+                    await self.database.append(NewEvent(EventKind.workerReady, parent: spawned, payload: ["pid": .int(Int64(child.pid))]))
                 }
             }
         }
     }
 
-    private func enforceDeadlines(on child: ChildProcess, run: WorkerRun) async {
+    private func enforceDeadlines(on child: ChildProcess, run: WorkerRun, rev: String?) async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await Task.sleep(for: .milliseconds(25))
             if Task.isCancelled { return }
+            let replaced = pendingRequest.withLock { $0 != nil }
+            let now = ContinuousClock.now
+            let unready = trial.withLock { trial in
+                trial.map { $0.rev == rev && run.snapshot.readyAt == nil && $0.expiredUnready(now: now, window: settings.probation) }
+                    ?? false
+            }
             let action = run.check(
-                at: .now, stopping: stop.isRaised, readyTimeout: settings.readyTimeout, watchdog: settings.watchdog,
+                at: now, stopping: stop.isRaised || replaced, stopReason: stop.isRaised ? "stopped" : "replaced",
+                probationExpired: unready, readyTimeout: settings.readyTimeout, watchdog: settings.watchdog,
                 stopGrace: settings.stopGrace)
             switch action {
             case .none:
@@ -198,41 +259,51 @@ public final class WorkerSupervisor: Service {
         }
     }
 
-    private func recordExit(spawned: Int64, status: TerminationStatus?, uptime: Duration, reason: String, error: String?) throws {
+    private func recordExit(spawned: Int64, status: TerminationStatus?, uptime: Duration, reason: String, error: String?) async {
         var payload: JSONObject = [
             "code": JSONValue(status?.exitCode), "signal": JSONValue(status?.signal),
             "uptime_ms": .int(uptime.wholeMilliseconds), "reason": .string(reason),
         ]
         if let error { payload["error"] = .string(error) }
-        let failed = reason != "stopped" || status == nil
-        try store.append(EventKind.workerExited, parent: spawned, level: failed ? .warn : .info, payload: payload)
+        let failed = !["stopped", "replaced"].contains(reason) || status == nil
         logger.info(
             "worker exited", metadata: ["status": "\(status.map(String.init(describing:)) ?? "not started")", "reason": "\(reason)"])
+        await database.append(NewEvent(EventKind.workerExited, parent: spawned, level: failed ? .warn : .info, payload: payload))
     }
 
     /// With nothing deployed, installs `--worker PATH` as the first artifact, points `current` at it and records
     /// it as the first promoted revision.
-    private func promoteFallbackWorkerIfNothingDeployed(under process: Span) throws {
+    private func promoteFallbackWorkerIfNothingDeployed(under process: Int64) async throws {
         guard artifacts.currentWorker == nil else { return }
         guard let fallback = settings.fallbackWorker else {
-            throw SupervisorError(
-                .noWorker, "nothing is deployed at \(artifacts.currentLink) and no --worker PATH was given")
+            throw SupervisorError(.noWorker, "nothing is deployed at \(artifacts.currentLink) and no --worker PATH was given")
         }
         let rev: String
         do {
             rev = try artifacts.install(binary: fallback)
             try artifacts.switchCurrent(to: rev)
         } catch {
-            throw SupervisorError(.startFailed, "cannot install \(fallback) as the first worker: \(error.localizedDescription)")
+            throw SupervisorError(.startFailed, "cannot install \(fallback) as the first worker: \(error)")
         }
-        try process.event(
-            EventKind.revisionPromoted, payload: ["rev": .string(rev), "reason": "first worker", "source": .string(fallback)])
+        let path = artifacts.directory(of: rev)
+        _ = await database.perform("record the first worker") { store throws(EventsError) in
+            try store.database.write { connection throws(EventsError) in
+                _ = try ArtifactTable(database: store.database).insert(
+                    status: .promoted, rev: rev, path: path, metadata: ["rev": .string(rev), "source": .string(fallback)],
+                    reason: "first worker (--worker)", in: connection)
+                try store.append(
+                    NewEvent(
+                        EventKind.revisionPromoted, parent: process,
+                        payload: ["rev": .string(rev), "reason": "first worker", "source": .string(fallback)]),
+                    in: connection)
+            }
+        }
         logger.info("first worker promoted", metadata: ["rev": "\(rev)"])
     }
 
     // MARK: Alerts
 
-    private func alertWhileUnavailable(under process: Span) async {
+    private func alertWhileUnavailable(under process: Int64) async {
         guard let alerter, !alerter.adminUserIDs.isEmpty else { return }
         while !stop.isRaised {
             if await stop.sleep(for: .seconds(1)) { return }
@@ -247,12 +318,21 @@ public final class WorkerSupervisor: Service {
             let minutes = down.components.seconds / 60
             let text = "⚠️ agent: no worker has been ready for \(minutes) min. Check `agent-log tree --last-process`."
             let result = await alerter.send(text)
-            _ = try? process.event(
-                EventKind.alertSent, level: .warn,
-                payload: [
-                    "reason": "no_ready_worker", "unavailable_s": .int(down.components.seconds),
-                    "delivered": .int(Int64(result.delivered)), "error": JSONValue(result.failure),
-                ])
+            await database.append(
+                NewEvent(
+                    EventKind.alertSent, parent: process, level: .warn,
+                    payload: [
+                        "reason": "no_ready_worker", "unavailable_s": .int(down.components.seconds),
+                        "delivered": .int(Int64(result.delivered)), "error": JSONValue(result.failure),
+                    ]))
         }
+    }
+}
+
+extension Optional {
+    /// The value, leaving `nil` behind.
+    fileprivate mutating func take() -> Wrapped? {
+        defer { self = nil }
+        return self
     }
 }

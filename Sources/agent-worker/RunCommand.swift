@@ -14,7 +14,18 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Poll Telegram and answer (the default). Settings come from the environment: see README.md.")
 
+    @Flag(
+        name: .customLong("self-check"),
+        help: "Check the configuration, the database's schema, the tool registry and the sandbox; exit 0, or 1 with the reason.")
+    var selfCheck = false
+
     func run() async throws {
+        if selfCheck {
+            let report = await SelfCheck.run(environment: ProcessInfo.processInfo.environment)
+            print(report.line)
+            if !report.passed { throw ExitCode(1) }
+            return
+        }
         MallocArenas.limit()
         let level: Logger.Level
         do {

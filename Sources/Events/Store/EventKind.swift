@@ -50,6 +50,29 @@ public enum EventKind {
     /// once per run.
     public static let controlLimitUnenforceable = "control.limit_unenforceable"
 
+    /// The self-update pipeline (SPEC section 6): one stage is one tree under `update.txn.created`.
+    public static let updateTxnCreated = "update.txn.created"
+    public static let updateBuildStarted = "update.build.started"
+    public static let updateBuildCompleted = "update.build.completed"
+    public static let updateBuildFailed = "update.build.failed"
+    public static let updateTestStarted = "update.test.started"
+    public static let updateTestCompleted = "update.test.completed"
+    public static let updateTestFailed = "update.test.failed"
+    public static let updateSelfCheckStarted = "update.self_check.started"
+    public static let updateSelfCheckCompleted = "update.self_check.completed"
+    public static let updateSelfCheckFailed = "update.self_check.failed"
+    public static let updateArtifactStaged = "update.artifact.staged"
+    public static let updateApproved = "update.approved"
+    public static let updateRejected = "update.rejected"
+    public static let updateDeployStarted = "update.deploy.started"
+    public static let updateDeployCompleted = "update.deploy.completed"
+    public static let updateDeployFailed = "update.deploy.failed"
+    public static let updateRollbackRequested = "update.rollback.requested"
+    public static let updateRollbackCompleted = "update.rollback.completed"
+    /// The worker queued the admins' notice of an update event (`about`: its id), in the same transaction as the
+    /// outbox rows: each event is told once.
+    public static let updateNoticeQueued = "update.notice.queued"
+
     /// Whether `kind` has the `noun.verb` form: lowercase ASCII words of letters, digits and `_`, joined by dots,
     /// at least two of them, each starting with a letter.
     public static func isWellFormed(_ kind: String) -> Bool {

@@ -55,15 +55,17 @@ public enum Worker {
         let context = WorkerContext(
             settings: settings, store: store, process: process, telegram: telegram, bot: bot, sandbox: sandbox, logger: logger)
         let chatStops = ChatStops()
+        let stages = StageLauncher(paths: settings.paths, environment: ProcessInfo.processInfo.environment, logger: logger)
         let caller = ModelCaller(
             client: OpenAIChatClient(configuration: settings.openAI), policy: settings.retryPolicy,
             breaker: CircuitBreaker(openDuration: settings.circuitOpen),
             clock: ContinuousClock())
         let responder = AgentResponder(
-            context: context, caller: caller, registry: ToolRegistry(policy: settings.toolPolicy, sandbox: sandbox), prices: PriceTable(),
+            context: context, caller: caller, registry: WorkerTools.registry(policy: settings.toolPolicy, sandbox: sandbox, stages: stages),
+            prices: PriceTable(),
             compressor: TruncatingCompressor(maxMessages: settings.historyLimit), chatStops: chatStops)
         let handler = MessageHandler(
-            context: context, commands: CommandHandler(context: context, chatStops: chatStops), responder: responder)
+            context: context, commands: CommandHandler(context: context, chatStops: chatStops, stages: stages), responder: responder)
         // What each loop may take without progress before the worker counts as hung (docs/worker.md, "Watchdog").
         let progress = ProgressClock()
         let polling = progress.component(
@@ -77,7 +79,9 @@ public enum Worker {
         }
         // A graceful shutdown stops them in the reverse order: the poller first, then the dispatcher (the updates
         // in progress finish), then the sender (what is queued goes out).
+        services.append(.init(service: stages))
         services.append(.init(service: OutboxSender(context: context, progress: sending)))
+        services.append(.init(service: UpdateNotices(context: context)))
         services.append(
             .init(service: InboxDispatcher(context: context, handler: handler, chatStops: chatStops, progress: dispatching)))
         services.append(

@@ -119,7 +119,7 @@ public struct WorkerSettings: Sendable, CustomReflectable {
         self.stream = stream
         draftInterval = try environment.milliseconds("AGENT_DRAFT_INTERVAL_MS", default: 250)
         limits = try RunLimits(environment: environment)
-        toolPolicy = try ToolPolicy(environment: environment)
+        toolPolicy = try ToolPolicy(environment: environment, knownTools: WorkerTools.names)
         failpoint = environment.optional("AGENT_FAILPOINT")
         let action = environment.string("AGENT_FAILPOINT_ACTION", default: "kill")
         guard let failpointAction = Failpoint.Action(rawValue: action) else {

@@ -1,6 +1,7 @@
 import Context
 import Events
 import Foundation
+import Revisions
 import Settings
 import Telegram
 import Tools
@@ -9,14 +10,23 @@ import Tools
 public struct CommandHandler: Sendable {
     public let context: WorkerContext
     public let chatStops: ChatStops
+    public let stages: StageLauncher
 
-    public init(context: WorkerContext, chatStops: ChatStops) {
+    public init(context: WorkerContext, chatStops: ChatStops, stages: StageLauncher) {
         self.context = context
         self.chatStops = chatStops
+        self.stages = stages
     }
 
-    /// The answer to `command` in `chatID`, after doing what it asks (`/new` starts a session).
-    public func answer(_ command: Command, chatID: Int64, stoppedRun: Bool) throws(EventsError) -> String {
+    /// The answer to `command` (the whole `text` it came in) from `userID` in `chatID`, after doing what it asks
+    /// (`/new` starts a session, `/stage` starts a stage, `/rollback` requests a rollback). Admin commands from
+    /// anyone else are refused.
+    public func answer(_ command: Command, text: String = "", chatID: Int64, userID: Int64 = 0, stoppedRun: Bool) throws(EventsError)
+        -> String
+    {
+        if command.isAdminOnly, !context.settings.adminUserIDs.contains(userID) {
+            return "Only an admin can use /\(command.rawValue)."
+        }
         switch command {
         case .start:
             return "Hello! I'm your agent. Write to me and I'll answer.\n\n" + help
@@ -31,7 +41,38 @@ public struct CommandHandler: Sendable {
             return try usage(chatID: chatID)
         case .stop:
             return stoppedRun ? "Stopped." : "Nothing is running in this chat."
+        case .version:
+            return
+                "agent-worker \(Self.escape(BuildInfo.version)), rev <code>\(String((context.settings.rev ?? "unknown").prefix(12)))</code>"
+        case .stage:
+            let reason = Self.argument(of: text)
+            guard stages.request(StageLauncher.Request(requestedBy: String(userID), reason: reason)) else {
+                return "A stage is already running; its result comes when it ends."
+            }
+            return
+                "Staging started: the workspace's changes are built, tested and self-checked. The result comes with Approve / Reject buttons."
+        case .rollback:
+            return rollback(to: Self.argument(of: text), userID: userID)
         }
+    }
+
+    /// `/rollback [REV]`: the request for the supervisor, or why it cannot be made.
+    func rollback(to reference: String?, userID: Int64) -> String {
+        var rev = reference
+        if let reference, let found = try? ArtifactTable(database: context.store.database).find(reference) { rev = found.rev ?? reference }
+        do {
+            try RollbackRequest.write(rev: rev, requestedBy: String(userID), store: context.store, home: context.settings.paths.home)
+            return
+                "Rollback requested: the supervisor restores \(rev.map { "<code>\(Self.escape(String($0.prefix(12))))</code>" } ?? "the previous good revision") and tells you when it serves."
+        } catch {
+            return "Cannot roll back: \(Self.escape(error.message))"
+        }
+    }
+
+    /// The text after the command word, `nil` when none.
+    static func argument(of text: String) -> String? {
+        let rest = text.drop { !$0.isWhitespace }.trimmingCharacters(in: .whitespacesAndNewlines)
+        return rest.isEmpty ? nil : rest
     }
 
     var ledger: UsageLedger { UsageLedger(database: context.store.database) }

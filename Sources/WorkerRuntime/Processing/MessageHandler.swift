@@ -1,6 +1,7 @@
 import Events
 import Foundation
 import Logging
+import Revisions
 import Telegram
 
 /// Processes one inbox row to its end (SPEC section 4, steps 2, 3 and 5): counts the attempt, gives a poison
@@ -53,7 +54,7 @@ public struct MessageHandler: Sendable {
             try context.store.append(
                 EventKind.commandReceived, parent: context.process.id, chat: chatID,
                 payload: ["command": .string(command.rawValue), "chat_id": .int(chatID)])
-            let reply = try commands.answer(command, chatID: chatID, stoppedRun: stoppedRun)
+            let reply = try commands.answer(command, text: text, chatID: chatID, userID: sender.id, stoppedRun: stoppedRun)
             try replies.commit(ReplyWriter.Answer(text: reply, replyToMessageID: replyTo), chatID: chatID, inboxID: row.id, runID: nil)
             return
         }
@@ -97,20 +98,53 @@ public struct MessageHandler: Sendable {
             chatID: chatID, inboxID: row.id, runID: nil, inboxStatus: "failed", closing: closing)
     }
 
-    /// A button press. Buttons are for admins; anyone else's press is refused and recorded.
+    /// A button press. Buttons are for admins; anyone else's press is refused and recorded (`callback.refused`).
+    /// An admin's `approve:<id>` / `reject:<id>` decides the staged artifact (`UpdateDecision`, once however
+    /// often it is pressed) and is confirmed in the chat.
     func answer(_ query: CallbackQuery, row: InboxRow) async throws {
         let isAdmin = context.settings.adminUserIDs.contains(query.from.id)
-        let text = isAdmin ? "This button is no longer active." : "Only an admin can use these buttons."
+        let chatID = query.message?.chat.id
+        var confirmation: String?
+        let text: String
         if !isAdmin {
+            text = "Only an admin can use these buttons."
             try context.store.append(
-                EventKind.callbackRefused, parent: context.process.id, chat: query.message?.chat.id, level: .warn,
-                payload: ["user_id": .int(query.from.id), "data": JSONValue(query.data), "chat_id": JSONValue(query.message?.chat.id)])
+                EventKind.callbackRefused, parent: context.process.id, chat: chatID, level: .warn,
+                payload: ["user_id": .int(query.from.id), "data": JSONValue(query.data), "chat_id": JSONValue(chatID)])
+        } else if let (decision, id) = Self.decision(in: query.data) {
+            do {
+                let artifact = try decision.apply(to: id, decidedBy: String(query.from.id), store: context.store)
+                let rev = String((artifact.rev ?? "?").prefix(12))
+                text = decision == .approve ? "Approved: deploying." : "Rejected."
+                confirmation =
+                    decision == .approve
+                    ? "Artifact #\(id) (<code>\(rev)</code>) approved: the supervisor deploys it now and holds it on probation."
+                    : "Artifact #\(id) (<code>\(rev)</code>) rejected."
+            } catch  where error.isTransient {
+                throw error
+            } catch {
+                text = String(error.message.prefix(190))
+            }
+        } else {
+            text = "This button is no longer active."
         }
         do {
             try await context.telegram.answerCallbackQuery(id: query.id, text: text, showAlert: false)
         } catch {
             context.logger.warning("answerCallbackQuery failed", metadata: ["error": "\(error.message)"])
         }
-        try context.inbox.finish(row.id, status: "done")
+        if let confirmation, let chatID {
+            try replies.commit(ReplyWriter.Answer(text: confirmation, kind: "notice"), chatID: chatID, inboxID: row.id, runID: nil)
+        } else {
+            try context.inbox.finish(row.id, status: "done")
+        }
+    }
+
+    /// `approve:<id>` or `reject:<id>`.
+    static func decision(in data: String?) -> (UpdateDecision, Int64)? {
+        guard let parts = data?.split(separator: ":"), parts.count == 2, let id = Int64(parts[1]),
+            let decision = UpdateDecision(rawValue: String(parts[0]))
+        else { return nil }
+        return (decision, id)
     }
 }
