@@ -110,6 +110,17 @@ struct StreamingRepliesTests {
         let last = try #require(drafts.last)
         #expect("The README has one TODO.".hasPrefix(last), "the last turn's text replaced the status line: \(drafts)")
         #expect(harness.events("reply.drafted").count == 2)
+        // The streamed tree: each turn's reply.drafted right after its model.completed.
+        let run = try #require(harness.events("agent.started").first)
+        let inRun = harness.events("*").filter { $0.runID == run.id }
+        func children(of parent: Event) -> [String] { inRun.filter { $0.parentID == parent.id }.map(\.kind) }
+        let turns = inRun.filter { $0.kind == "turn.started" }
+        try #require(turns.count == 2)
+        #expect(children(of: turns[0]) == ["model.completed", "reply.drafted", "tool_call.started", "tool_call.started", "turn.completed"])
+        #expect(children(of: turns[1]) == ["model.completed", "reply.drafted", "turn.completed"])
+        let drafted = inRun.filter { $0.kind == "reply.drafted" }.compactMap(\.payloadObject)
+        #expect(drafted.map { $0["turn"] } == [1, 2])
+        #expect(drafted.map { $0["status_line"] } == [true, false])
         try noDraftAfterTheReply(harness, chatID: harness.userID)
         #expect(harness.telegram.violations.isEmpty && harness.openAI.violations.isEmpty)
     }
