@@ -30,7 +30,8 @@ let package = Package(
         .target(name: "ProcessControl", dependencies: ["CSpawn"], swiftSettings: strictSettings),
         // The bubblewrap fence of everything the agent influences: `bash` and the steps of a stage.
         .target(name: "Fence", dependencies: ["ProcessControl"], swiftSettings: strictSettings),
-        .target(name: "HTTPSupport", swiftSettings: strictSettings),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "HTTPSupport", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(name: "Telegram", dependencies: ["HTTPSupport"], swiftSettings: strictSettings),
         .target(name: "ModelAdapter", dependencies: ["HTTPSupport", "JSONSupport"], swiftSettings: strictSettings),
         // Optimised even in debug builds: hashing a worker binary must not take seconds in the tests.
@@ -60,7 +61,7 @@ let package = Package(
         ),
         .target(
             name: "Supervisor",
-            dependencies: ["Events", "Settings", "ProcessControl", "Revisions", logging, serviceLifecycle],
+            dependencies: ["Events", "Settings", "ProcessControl", "Revisions", "Telegram", logging, serviceLifecycle],
             swiftSettings: strictSettings
         ),
 
@@ -86,8 +87,8 @@ let package = Package(
         .executableTarget(
             name: "supervisord-agent",
             dependencies: [
-                "Supervisor", "Events", "Settings", "Revisions", "ProcessControl", argumentParser, logging, serviceLifecycle,
-                unixSignals,
+                "Supervisor", "Events", "Settings", "Revisions", "ProcessControl", "Telegram", argumentParser, logging,
+                serviceLifecycle, unixSignals,
             ],
             swiftSettings: strictSettings
         ),
@@ -169,9 +170,10 @@ let package = Package(
         .testTarget(name: "FenceTests", dependencies: ["Fence", "ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
-            name: "TelegramTests", dependencies: ["Telegram", "TestSupport", "Events", "ProcessControl"], swiftSettings: strictSettings),
+            name: "TelegramTests", dependencies: ["Telegram", "HTTPSupport", "TestSupport", "Events", "ProcessControl"],
+            swiftSettings: strictSettings),
         .testTarget(
-            name: "ModelAdapterTests", dependencies: ["ModelAdapter", "Control", "TestSupport", "Events", "ProcessControl"],
+            name: "ModelAdapterTests", dependencies: ["ModelAdapter", "HTTPSupport", "Control", "TestSupport", "Events", "ProcessControl"],
             swiftSettings: strictSettings),
         // The first run and the packaging: `make run`, `.env.example`, compose.yaml.
         .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "ProcessControl"], swiftSettings: strictSettings),

@@ -60,8 +60,8 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
     public let retryAfter: Duration?
     /// The provider's request id (`x-request-id`), for support.
     public let requestID: String?
-    /// The `URLError` code behind a connection failure (never the `URLError` itself: its text holds the URL).
-    public let urlErrorCode: Int?
+    /// libcurl's `CURLcode` behind a connection failure (the failure's words never hold the URL).
+    public let transportCode: Int?
     /// The text a streamed answer had delivered before it failed (a cut connection, an error chunk), so that what
     /// the user may have seen is kept in the events; `nil` when none arrived.
     public let receivedText: String?
@@ -70,7 +70,7 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
 
     public init(
         _ code: Code, _ message: String, status: Int? = nil, providerCode: String? = nil, providerType: String? = nil,
-        retryAfter: Duration? = nil, requestID: String? = nil, urlErrorCode: Int? = nil, receivedText: String? = nil,
+        retryAfter: Duration? = nil, requestID: String? = nil, transportCode: Int? = nil, receivedText: String? = nil,
         file: String = #fileID, line: UInt = #line
     ) {
         self.code = code
@@ -80,7 +80,7 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
         self.providerType = providerType
         self.retryAfter = retryAfter
         self.requestID = requestID
-        self.urlErrorCode = urlErrorCode
+        self.transportCode = transportCode
         self.receivedText = receivedText
         self.file = file
         self.line = line
@@ -108,6 +108,6 @@ public struct ModelError: Error, CustomStringConvertible, Sendable {
         guard let text, !text.isEmpty else { return self }
         return ModelError(
             code, message, status: status, providerCode: providerCode, providerType: providerType, retryAfter: retryAfter,
-            requestID: requestID, urlErrorCode: urlErrorCode, receivedText: text, file: file, line: line)
+            requestID: requestID, transportCode: transportCode, receivedText: text, file: file, line: line)
     }
 }

@@ -1,22 +1,15 @@
-import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import Telegram
 
 /// Sends the admins a short Telegram message when no worker can serve: the supervisor's only Telegram call.
 ///
-/// It is a bare `sendMessage` on purpose: the supervisor must keep working when the worker's Telegram client
-/// (or anything else of the worker's) is what is broken. The token is part of the URL and never appears in an
-/// error it reports.
+/// A plain `sendMessage` through the project's one Telegram client, made when the alert is due (the supervisor
+/// keeps no connection open meanwhile). The token never appears in a failure it reports.
 public struct AdminAlerter: Sendable {
-    public let base: URL
-    private let token: String
+    public let configuration: TelegramConfiguration
     public let adminUserIDs: [Int64]
 
-    public init(base: URL, token: String, adminUserIDs: [Int64]) {
-        self.base = base
-        self.token = token
+    public init(configuration: TelegramConfiguration, adminUserIDs: [Int64]) {
+        self.configuration = configuration
         self.adminUserIDs = adminUserIDs
     }
 
@@ -24,29 +17,15 @@ public struct AdminAlerter: Sendable {
     ///
     /// - Returns: how many admins were reached, and the first failure as a token-free text.
     public func send(_ text: String) async -> (delivered: Int, failure: String?) {
+        let client = TelegramClient(configuration: configuration)
         var delivered = 0
         var failure: String?
         for admin in adminUserIDs {
-            var request = URLRequest(url: base.appendingPathComponent("bot\(token)/sendMessage"))
-            request.httpMethod = "POST"
-            request.timeoutInterval = 10
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = try? JSONSerialization.data(withJSONObject: ["chat_id": admin, "text": text])
             do {
-                let (data, response) = try await URLSession.shared.data(for: request)
-                let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                let answer = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
-                if status == 200, answer?["ok"] as? Bool == true {
-                    delivered += 1
-                } else {
-                    let description = (answer?["description"] as? String) ?? "HTTP \(status)"
-                    failure =
-                        failure ?? "sendMessage to \(admin) failed: \(description.replacingOccurrences(of: token, with: "[REDACTED]"))"
-                }
-            } catch let error as URLError {
-                failure = failure ?? "sendMessage to \(admin) failed: network error \(error.code.rawValue)"
+                _ = try await client.sendMessage(chatID: admin, text: text)
+                delivered += 1
             } catch {
-                failure = failure ?? "sendMessage to \(admin) failed"
+                failure = failure ?? "sendMessage to \(admin) failed: \(error.message)"
             }
         }
         return (delivered, failure)

@@ -7,6 +7,7 @@ import Revisions
 import ServiceLifecycle
 import Settings
 import Supervisor
+import Telegram
 import UnixSignals
 
 /// `supervisord-agent`: runs one `agent-worker` at a time, restarts it, detects crash loops, alerts the admins.
@@ -56,7 +57,9 @@ struct SupervisordAgent: AsyncParsableCommand {
             fail(error.message, code: 1)
         }
         let alerter = settings.botToken.map {
-            AdminAlerter(base: settings.telegramBase, token: $0.value, adminUserIDs: settings.adminUserIDs)
+            AdminAlerter(
+                configuration: TelegramConfiguration(token: $0.value, apiBase: settings.telegramBase, requestTimeout: .seconds(10)),
+                adminUserIDs: settings.adminUserIDs)
         }
         let supervisor = WorkerSupervisor(settings: settings, store: store, alerter: alerter, logger: logger)
         let group = ServiceGroup(

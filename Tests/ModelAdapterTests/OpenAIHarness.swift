@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSupport
 import ModelAdapter
 import TestSupport
 
@@ -16,7 +17,7 @@ struct OpenAIHarness {
     }
 
     /// A client of its own (new connections).
-    func freshClient() -> OpenAIChatClient { OpenAIChatClient(configuration: client.configuration) }
+    func freshClient() -> OpenAIChatClient { OpenAIChatClient(configuration: client.configuration, transport: HTTPTransport()) }
 
     /// Runs `body` and returns the `ModelError` it throws, or `nil` when it succeeds.
     func error<T>(_ body: () async throws(ModelError) -> T) async -> ModelError? {

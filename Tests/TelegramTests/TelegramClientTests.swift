@@ -269,7 +269,7 @@ import Testing
         harness.double.stop()
         let error = try #require(await harness.error { () async throws(TelegramError) in try await harness.client.getMe() })
         #expect(error.code == .transport)
-        #expect(error.urlErrorCode != nil)
+        #expect(error.transportCode != nil)
         #expect(SecretLeakCheck.leaks(of: TelegramHarness.token, in: error).isEmpty)
         #expect(SecretLeakCheck.leaks(of: "secret-token", in: error).isEmpty)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSupport
 import Telegram
 import TestSupport
 
@@ -18,7 +19,7 @@ struct TelegramHarness {
 
     /// A second client of the same bot, on its own connections (another poller).
     func secondClient() -> TelegramClient {
-        TelegramClient(configuration: client.configuration)
+        TelegramClient(configuration: client.configuration, transport: HTTPTransport())
     }
 
     /// Runs `body` and returns the `TelegramError` it throws, or `nil` when it succeeds.

@@ -53,6 +53,19 @@ import Testing
         #expect(explicit.note?.contains("1 binary file(s) skipped") == true)
     }
 
+    @Test func aBinaryFileFoundAfterAMatchIsDroppedAndANameWithALineBreakIsShownWhole() async throws {
+        let fixture = try await ToolFixture()
+        // The NUL comes after 100 KB, when ripgrep has already printed the first match of the file.
+        try fixture.write(
+            "late.bin",
+            bytes: Array("needle early\n".utf8) + Array(repeating: UInt8(ascii: "a"), count: 100_000) + [0x0A, 0] + Array(" needle\n".utf8))
+        try fixture.write("new\nline.txt", "context\nneedle one\nneedle two\n")
+        let envelope = await fixture.call("grep", #"{"pattern": "needle", "context": 1}"#).envelope
+        #expect(envelope.ok)
+        #expect(envelope.stdout == "new\nline.txt-1- context\nnew\nline.txt:2: needle one\nnew\nline.txt:3: needle two\n")
+        #expect(envelope.note?.contains("1 binary file(s) skipped") == true, "\(envelope.json)")
+    }
+
     @Test func invalidUTF8LinesAreShownLossily() async throws {
         let fixture = try await ToolFixture()
         try fixture.write("latin1.txt", bytes: Array("caf".utf8) + [0xE9] + Array(" needle\n".utf8))

@@ -24,9 +24,15 @@ struct BenchTools {
         let readTools = try registry(workspace: reading, home: home, environment: environment)
 
         let pattern = "needle_[0-9]+"
+        // `rg_tool_flags` is ripgrep with the tool's own flags and output format, to tell ripgrep's share from ours.
+        let toolFlags = [
+            "--null", "--with-filename", "--line-number", "--no-heading", "--color", "never", "--no-context-separator", "--no-config",
+            "--hidden", "--no-require-git", "-g", "!.git", "-g", "!.build", "--regexp", pattern, "--", tree,
+        ]
         let grep = try await compare(
-            rounds: 15,
+            rounds: 30,
             ("rg", { try await run("rg", [pattern, tree], environment) }),
+            ("rg_tool_flags", { try await run("rg", toolFlags, environment) }),
             ("gnu_grep", { try await run("grep", ["-rE", pattern, tree], environment) }),
             ("tool", { try await call(treeTools, "grep", ["pattern": .string(pattern), "limit": 1000]) }))
         report("grep", grep, against: "rg", target: "<= 1.2")

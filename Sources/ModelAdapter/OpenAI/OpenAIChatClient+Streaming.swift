@@ -1,10 +1,6 @@
 import Foundation
 import HTTPSupport
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 extension OpenAIChatClient {
     /// A streamed call: `stream: true` with `stream_options.include_usage`, the server-sent events parsed as they
     /// arrive, each text delta handed to `onDelta` at once.
@@ -18,11 +14,11 @@ extension OpenAIChatClient {
     public func stream(_ request: CompletionRequest, onDelta: @escaping @Sendable (CompletionDelta) -> Void) async throws(ModelError)
         -> CompletionResponse
     {
-        let urlRequest = urlRequest(body: Self.body(for: request, streaming: true), accept: "text/event-stream")
+        let httpRequest = httpRequest(body: Self.body(for: request, streaming: true), accept: "text/event-stream")
         let reading = OpenAIStreamReading(reader: OpenAIResponseReader(apiKey: configuration.apiKey, host: host), onDelta: onDelta)
-        let outcome = await streamingSession.stream(
-            urlRequest, idleTimeout: configuration.requestTimeout,
-            receiver: HTTPStreamingSession.Receiver(head: reading.head, bytes: reading.bytes))
+        let outcome = await transport.stream(
+            httpRequest, idleTimeout: configuration.requestTimeout,
+            receiver: HTTPTransport.Receiver(head: reading.head, bytes: reading.bytes))
         return try reading.finish(outcome, requestedModel: request.model, idleTimeout: configuration.requestTimeout)
     }
 }

@@ -1,10 +1,6 @@
 import Foundation
 import HTTPSupport
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The chat-completions API of OpenAI and of every server compatible with it (`OPENAI_BASE_URL`).
 ///
 /// One HTTP call per `complete` or `stream`, with a real deadline, no retries and no logging. Tolerates the usual
@@ -13,51 +9,41 @@ import HTTPSupport
 /// and a server that answers a streamed request with one JSON body.
 public struct OpenAIChatClient: ModelClient {
     public let configuration: OpenAIConfiguration
-    private let session: URLSession
-    let streamingSession: HTTPStreamingSession
-    private let endpoint: URL
+    let transport: HTTPTransport
+    private let endpoint: String
 
-    /// A client with its own URLSessions (keep-alive connections, no cache, no cookies).
-    public init(configuration: OpenAIConfiguration) {
-        self.init(configuration: configuration, session: HTTPExchange.makeSession())
-    }
-
-    /// A client on a session of the caller's (for unstreamed calls; streamed ones have a session of their own).
-    public init(configuration: OpenAIConfiguration, session: URLSession, streamingSession: HTTPStreamingSession = HTTPStreamingSession()) {
+    /// A client on `transport` (by default the process's shared one, whose connections are kept alive).
+    public init(configuration: OpenAIConfiguration, transport: HTTPTransport = .shared) {
         self.configuration = configuration
-        self.session = session
-        self.streamingSession = streamingSession
-        self.endpoint = configuration.baseURL.appendingPathComponent("chat").appendingPathComponent("completions")
+        self.transport = transport
+        self.endpoint = configuration.baseURL.appendingPathComponent("chat").appendingPathComponent("completions").absoluteString
     }
 
     /// The server's name, for error texts.
     var host: String { configuration.baseURL.host ?? "the model server" }
 
     /// A POST of `body` to the chat-completions endpoint, with the key.
-    func urlRequest(body: JSONValue, accept: String) -> URLRequest {
-        var urlRequest = URLRequest(url: endpoint)
-        urlRequest.httpMethod = "POST"
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        urlRequest.setValue(accept, forHTTPHeaderField: "Accept")
-        urlRequest.setValue("Bearer \(configuration.apiKey)", forHTTPHeaderField: "Authorization")
-        urlRequest.timeoutInterval = Double(configuration.requestTimeout.components.seconds) + 2
-        urlRequest.httpBody = Data(body.serialized.utf8)
-        return urlRequest
+    func httpRequest(body: JSONValue, accept: String) -> HTTPRequest {
+        HTTPRequest(
+            method: "POST", url: endpoint,
+            headers: [
+                ("Content-Type", "application/json"), ("Accept", accept), ("Authorization", "Bearer \(configuration.apiKey)"),
+            ],
+            body: Array(body.serialized.utf8))
     }
 
     public func complete(_ request: CompletionRequest) async throws(ModelError) -> CompletionResponse {
-        let urlRequest = urlRequest(body: Self.body(for: request), accept: "application/json")
+        let httpRequest = httpRequest(body: Self.body(for: request), accept: "application/json")
         let clock = ContinuousClock()
         let start = clock.now
         let host = self.host
-        switch await HTTPExchange.perform(urlRequest, session: session, deadline: configuration.requestTimeout) {
+        switch await transport.perform(httpRequest, deadline: configuration.requestTimeout) {
         case .timedOut:
             throw ModelError(.timeout, "model call to \(host) got no answer within \(configuration.requestTimeout)")
         case .cancelled:
             throw ModelError(.cancelled, "model call to \(host) was cancelled")
-        case .failed(let code):
-            throw ModelError(
-                .connection, "model call to \(host) failed: \(Self.transportText(code)) (URLError \(code))", urlErrorCode: code)
+        case .failed(let failure):
+            throw ModelError(.connection, "model call to \(host) failed: \(failure)", transportCode: failure.code)
         case .response(let status, let headers, let body):
             return try OpenAIResponseReader(apiKey: configuration.apiKey, host: host).read(
                 status: status, headers: headers, body: body, latency: clock.now - start, requestedModel: request.model)
@@ -116,19 +102,5 @@ public struct OpenAIChatClient: ModelClient {
         ]
         if let strict = tool.strict { function["strict"] = .bool(strict) }
         return ["type": "function", "function": .object(function)]
-    }
-
-    /// What a `URLError` code means, in words that hold no URL.
-    static func transportText(_ code: Int) -> String {
-        switch URLError.Code(rawValue: code) {
-        case .cannotConnectToHost: "cannot connect to the server"
-        case .networkConnectionLost: "the connection was lost before the answer"
-        case .cannotFindHost, .dnsLookupFailed: "cannot resolve the server's name"
-        case .notConnectedToInternet: "no network"
-        case .timedOut: "the connection stalled"
-        case .badServerResponse: "the server's answer is not HTTP"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate: "the TLS connection failed"
-        default: "the request failed"
-        }
     }
 }

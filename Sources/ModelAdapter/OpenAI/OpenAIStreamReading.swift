@@ -2,10 +2,6 @@ import Foundation
 import HTTPSupport
 import Synchronization
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// The state of one streamed call while its answer arrives on the session's delegate queue: whether the answer is
 /// an event stream, one JSON body (a server that ignored `stream`) or an error body, and what it holds so far.
 final class OpenAIStreamReading: Sendable {
@@ -110,7 +106,7 @@ final class OpenAIStreamReading: Sendable {
     }
 
     /// The answer, or the error, once the exchange has ended.
-    func finish(_ outcome: HTTPStreamingSession.Outcome, requestedModel: String, idleTimeout: Duration) throws(ModelError)
+    func finish(_ outcome: HTTPTransport.StreamOutcome, requestedModel: String, idleTimeout: Duration) throws(ModelError)
         -> CompletionResponse
     {
         let host = reader.host
@@ -124,14 +120,13 @@ final class OpenAIStreamReading: Sendable {
             case .timedOut:
                 let what = state.status == 0 ? "got no answer" : "sent nothing more"
                 return .failure(ModelError(.timeout, "model call to \(host) \(what) for \(idleTimeout)").receiving(received))
-            case .failed(let code):
+            case .failed(let failure):
                 if case .events = state.mode, state.assembler?.isComplete == true {
                     break  // Ended after its last chunk: a reset after [DONE] loses nothing.
                 }
-                let what = state.status == 0 ? OpenAIChatClient.transportText(code) : "the stream was cut"
+                let what = state.status == 0 ? "\(failure)" : "the stream was cut (curl error \(failure.code))"
                 return .failure(
-                    ModelError(.connection, "model call to \(host) failed: \(what) (URLError \(code))", urlErrorCode: code)
-                        .receiving(received))
+                    ModelError(.connection, "model call to \(host) failed: \(what)", transportCode: failure.code).receiving(received))
             case .completed:
                 break
             }

@@ -1,33 +1,24 @@
 import Foundation
 import HTTPSupport
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// The Bot API over URLSession: JSON bodies, one deadline per call, every answer mapped into `TelegramError`.
+/// The Bot API over `HTTPTransport`: JSON bodies, one deadline per call, every answer mapped into `TelegramError`.
 ///
 /// Nothing is retried here: the caller decides (it knows whether a send may be doubled). Nothing is logged.
 public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflectable {
     public let configuration: TelegramConfiguration
-    private let session: URLSession
-    private let botURL: URL
+    private let transport: HTTPTransport
+    private let botURL: String
 
-    /// A client with its own URLSession (keep-alive connections, no cache, no cookies).
-    public init(configuration: TelegramConfiguration) {
-        self.init(configuration: configuration, session: HTTPExchange.makeSession())
-    }
-
-    /// A client on a session of the caller's.
-    public init(configuration: TelegramConfiguration, session: URLSession) {
+    /// A client on `transport` (by default the process's shared one, whose connections are kept alive).
+    public init(configuration: TelegramConfiguration, transport: HTTPTransport = .shared) {
         self.configuration = configuration
-        self.session = session
-        self.botURL = configuration.apiBase.appendingPathComponent("bot" + configuration.token)
+        self.transport = transport
+        self.botURL = configuration.apiBase.appendingPathComponent("bot" + configuration.token).absoluteString
     }
 
     public var description: String { "TelegramClient(\(configuration))" }
 
-    /// Only the configuration, whose token is redacted: the session and the URLs hold the token.
+    /// Only the configuration, whose token is redacted: the URLs hold the token.
     public var customMirror: Mirror { Mirror(self, children: ["configuration": configuration]) }
 
     public func getMe() async throws(TelegramError) -> User {
@@ -118,29 +109,27 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
     private func exchange<Parameters: Encodable>(_ method: String, _ parameters: Parameters, deadline: Duration) async throws(TelegramError)
         -> Data
     {
-        var request = URLRequest(url: botURL.appendingPathComponent(method))
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.timeoutInterval = Double(deadline.components.seconds) + 2
+        let body: Data
         do {
-            request.httpBody = try JSONEncoder().encode(parameters)
+            body = try JSONEncoder().encode(parameters)
         } catch {
             throw TelegramError(.badRequest, method: method, message: "Telegram \(method): the parameters cannot be encoded")
         }
-        switch await HTTPExchange.perform(request, session: session, deadline: deadline) {
+        let request = HTTPRequest(
+            method: "POST", url: botURL + "/" + method, headers: [("Content-Type", "application/json")], body: Array(body))
+        switch await transport.perform(request, deadline: deadline) {
         case .timedOut:
             throw TelegramError(.timeout, method: method, message: "Telegram \(method) failed: no answer within \(deadline)")
         case .cancelled:
             throw TelegramError(.cancelled, method: method, message: "Telegram \(method) was cancelled")
-        case .failed(let code):
+        case .failed(let failure):
             throw TelegramError(
-                .transport, method: method, message: "Telegram \(method) failed: \(Self.transportText(code)) (URLError \(code))",
-                urlErrorCode: code)
+                .transport, method: method, message: "Telegram \(method) failed: \(failure)", transportCode: failure.code)
         case .response(let status, _, let body):
             if let envelope = try? JSONDecoder().decode(StatusEnvelope.self, from: body) {
                 if envelope.ok && status == 200 { return body }
                 let errorCode = envelope.errorCode ?? status
-                let description = scrub(envelope.description ?? HTTPURLResponse.localizedString(forStatusCode: status))
+                let description = scrub(envelope.description ?? "HTTP \(status)")
                 throw TelegramError(
                     TelegramError.code(forStatus: errorCode), method: method,
                     message: "Telegram \(method) failed: \(errorCode) \(description)",
@@ -157,19 +146,5 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
     /// `text` with the token cut out, should a server ever echo it.
     private func scrub(_ text: String) -> String {
         text.replacingOccurrences(of: configuration.token, with: "<token>")
-    }
-
-    /// What a `URLError` code means, in words that hold no URL.
-    static func transportText(_ code: Int) -> String {
-        switch URLError.Code(rawValue: code) {
-        case .cannotConnectToHost: "cannot connect to the server"
-        case .networkConnectionLost: "the connection was lost before the answer"
-        case .cannotFindHost, .dnsLookupFailed: "cannot resolve the server's name"
-        case .notConnectedToInternet: "no network"
-        case .timedOut: "the connection stalled"
-        case .badServerResponse: "the server's answer is not HTTP"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate: "the TLS connection failed"
-        default: "the request failed"
-        }
     }
 }

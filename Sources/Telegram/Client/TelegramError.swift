@@ -49,14 +49,14 @@ public struct TelegramError: Error, CustomStringConvertible, Sendable {
     public let retryAfter: Int?
     /// The supergroup a group became (`parameters.migrate_to_chat_id`).
     public let migrateToChatID: Int64?
-    /// The `URLError` code behind a transport failure (never the `URLError` itself: its text holds the URL).
-    public let urlErrorCode: Int?
+    /// libcurl's `CURLcode` behind a transport failure (the failure's words never hold the URL).
+    public let transportCode: Int?
     public let file: String
     public let line: UInt
 
     public init(
         _ code: Code, method: String, message: String, httpStatus: Int? = nil, errorCode: Int? = nil,
-        apiDescription: String? = nil, retryAfter: Int? = nil, migrateToChatID: Int64? = nil, urlErrorCode: Int? = nil,
+        apiDescription: String? = nil, retryAfter: Int? = nil, migrateToChatID: Int64? = nil, transportCode: Int? = nil,
         file: String = #fileID, line: UInt = #line
     ) {
         self.code = code
@@ -67,7 +67,7 @@ public struct TelegramError: Error, CustomStringConvertible, Sendable {
         self.apiDescription = apiDescription
         self.retryAfter = retryAfter
         self.migrateToChatID = migrateToChatID
-        self.urlErrorCode = urlErrorCode
+        self.transportCode = transportCode
         self.file = file
         self.line = line
     }
