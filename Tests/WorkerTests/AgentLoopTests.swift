@@ -36,7 +36,8 @@ struct AgentLoopTests {
                 usage: .exact(prompt: 100, completion: 10, cached: 0)),
             .toolCalls([call("grep", #"{"pattern": "TODO"}"#, id: "call_grep")], usage: .exact(prompt: 200, completion: 20, cached: 0)),
             .text("Found one TODO in notes.txt.", usage: .exact(prompt: 300, completion: 30, cached: 0)))
-        let worker = try RunningWorker(harness)
+        // The exact tree of the loop without drafts; a streamed turn adds its reply.drafted (StreamingRepliesTests).
+        let worker = try RunningWorker(harness, ["AGENT_STREAM": "off"])
         let sent = await ask(harness, "where are the TODOs?")
         #expect(sent.first?.text == "Found one TODO in notes.txt.")
         _ = worker

@@ -18,6 +18,8 @@ public enum EventKind {
     public static let telegramUnauthorized = "telegram.unauthorized"
     public static let telegramError = "telegram.error"
     public static let replySent = "reply.sent"
+    /// A turn whose answer streamed into a Telegram draft: how many drafts, how soon the first (one per turn).
+    public static let replyDrafted = "reply.drafted"
     /// A user sent a command (`/status`, ...): answered without the model.
     public static let commandReceived = "command.received"
     /// An update was given up after its last attempt (a poison message).

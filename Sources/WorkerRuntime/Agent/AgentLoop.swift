@@ -68,14 +68,20 @@ public struct AgentLoop: Sendable {
         /// The user's text, for failpoint filters.
         public let text: String
         public let startedAt: ContinuousClock.Instant
+        /// Set when the answers stream into a Telegram draft: every turn's model call is then streamed to it.
+        public let drafts: DraftStreamer?
 
-        public init(span: Span, chatID: Int64, inboxID: Int64, context: [ChatMessage], text: String, startedAt: ContinuousClock.Instant) {
+        public init(
+            span: Span, chatID: Int64, inboxID: Int64, context: [ChatMessage], text: String, startedAt: ContinuousClock.Instant,
+            drafts: DraftStreamer? = nil
+        ) {
             self.span = span
             self.chatID = chatID
             self.inboxID = inboxID
             self.context = context
             self.text = text
             self.startedAt = startedAt
+            self.drafts = drafts
         }
     }
 
@@ -106,7 +112,7 @@ public struct AgentLoop: Sendable {
             reportModelCallStarting(run, state: state)
             trace.mark(.modelCalled, row: run.inboxID)
             do {
-                response = try await caller.complete(request, parent: turn)
+                response = try await callModel(request, turn: turn, n: Int(n), drafts: run.drafts)
                 trace.mark(.modelAnswered, row: run.inboxID)
             } catch {
                 if !Task.isCancelled {
@@ -121,6 +127,7 @@ public struct AgentLoop: Sendable {
                 cachedTokens: response.cachedTokens)
             state.budget.recordStep(inputTokens: response.inputTokens, outputTokens: response.outputTokens, cost: cost)
             try turn.event(EventKind.modelCompleted, payload: Self.completionPayload(response, cost: cost))
+            run.drafts?.recordDrafted(in: turn, streamed: response.streamed)
             try warnOnceIfCostUnknown(run, response: response, cost: cost, state: &state)
             let text = response.text.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
             let turnTotals: JSONObject = [
@@ -234,6 +241,7 @@ public struct AgentLoop: Sendable {
             "output_tokens": JSONValue(response.outputTokens), "cached_tokens": JSONValue(response.cachedTokens),
             "latency_ms": .int(response.latency.wholeMilliseconds), "finish_reason": .string(response.finishReason.rawValue),
             "tool_calls": .int(Int64(response.toolCalls.count)), "cost_usd": JSONValue(cost),
+            "streamed": .bool(response.streamed), "first_token_ms": JSONValue(response.firstTokenLatency?.wholeMilliseconds),
         ]
     }
 }

@@ -42,6 +42,10 @@ public struct WorkerSettings: Sendable, CustomReflectable {
     public var typingDelay: Duration
     /// How long the circuit breaker refuses model calls once open (`AGENT_CIRCUIT_OPEN_S`, 60), before one trial.
     public var circuitOpen: Duration
+    /// Whether answers stream into Telegram drafts in private chats (`AGENT_STREAM`: `draft`, the default, or `off`).
+    public var stream: StreamMode
+    /// The least time between two drafts in a chat (`AGENT_DRAFT_INTERVAL_MS`, 250).
+    public var draftInterval: Duration
     /// The limits of a run and of a day's spending (SPEC section 8).
     public var limits: RunLimits
     /// What the agent's tools may do (AGENT_TOOLS, AGENT_TOOL_TIERS, AGENT_ALLOW_UNSANDBOXED_EXEC...: docs/tools.md).
@@ -108,6 +112,12 @@ public struct WorkerSettings: Sendable, CustomReflectable {
             cap: try environment.milliseconds("AGENT_MODEL_RETRY_CAP_MS", default: 8000))
         circuitOpen = try environment.seconds("AGENT_CIRCUIT_OPEN_S", default: 60)
         typingDelay = try environment.milliseconds("AGENT_TYPING_DELAY_MS", default: 1000)
+        let streamText = environment.string("AGENT_STREAM", default: StreamMode.draft.rawValue)
+        guard let stream = StreamMode(rawValue: streamText.lowercased()) else {
+            throw ConfigurationError(variable: "AGENT_STREAM", problem: "must be draft or off, got \"\(streamText)\"")
+        }
+        self.stream = stream
+        draftInterval = try environment.milliseconds("AGENT_DRAFT_INTERVAL_MS", default: 250)
         limits = try RunLimits(environment: environment)
         toolPolicy = try ToolPolicy(environment: environment, knownTools: WorkerTools.names)
         failpoint = environment.optional("AGENT_FAILPOINT")

@@ -13,7 +13,9 @@ import Tools
 /// Records the run: `agent.started {chat_id, update_id, attempt}` -> `context.assembled`, the turns, and
 /// `agent.completed {turns, input_tokens, output_tokens, cost_usd, usage_complete}` | `agent.failed {reason}`, the
 /// closing event committed with the reply. A run interrupted by a crash is resumed from what its earlier attempts
-/// stored (`RunTranscript`). Whatever ends the run, the user gets a short reply saying why.
+/// stored (`RunTranscript`). Whatever ends the run, the user gets a short reply saying why. In a private chat with
+/// `AGENT_STREAM=draft` the turns stream into a Telegram draft while they run (`DraftStreamer`); the final reply
+/// is sent as always, after the last draft.
 public struct AgentResponder: Sendable {
     public let context: WorkerContext
     public let caller: ModelCaller<ContinuousClock>
@@ -23,12 +25,15 @@ public struct AgentResponder: Sendable {
     public let compressor: any ContextCompressor
     public let typing: TypingIndicator
     public let chatStops: ChatStops
+    /// Which chats take drafts, shared by every run of the worker.
+    public let draftChats: DraftChats
     let replies: ReplyWriter
 
     public init(
         context: WorkerContext, caller: ModelCaller<ContinuousClock>, registry: ToolRegistry, prices: PriceTable,
-        compressor: any ContextCompressor, chatStops: ChatStops
+        compressor: any ContextCompressor, chatStops: ChatStops, draftChats: DraftChats = DraftChats()
     ) {
+        self.draftChats = draftChats
         self.context = context
         self.caller = caller
         self.registry = registry
@@ -40,8 +45,11 @@ public struct AgentResponder: Sendable {
         self.replies = ReplyWriter(context: context)
     }
 
-    /// Runs the agent on `text` from the inbox row; `replyTo` is the user's message when the answer should quote it.
-    public func respond(to text: String, row: InboxRow, chatID: Int64, attempt: Int, sentAt: Int64, replyTo: Int64?) async throws {
+    /// Runs the agent on `text` from the inbox row; `replyTo` is the user's message when the answer should quote it;
+    /// `isPrivateChat` allows drafts.
+    public func respond(
+        to text: String, row: InboxRow, chatID: Int64, attempt: Int, sentAt: Int64, replyTo: Int64?, isPrivateChat: Bool = false
+    ) async throws {
         let startedAt = ContinuousClock.now
         let limits = context.settings.limits
         let run = try context.store.startRun(
@@ -66,16 +74,26 @@ public struct AgentResponder: Sendable {
         let loop = AgentLoop(
             store: context.store, conversation: conversation, caller: caller, registry: registry, prices: prices,
             model: context.settings.model, failpoint: context.failpoint, trace: context.trace)
+        let drafts =
+            context.settings.stream == .draft && isPrivateChat && draftChats.allowsDrafts(in: chatID)
+            ? DraftStreamer(
+                telegram: context.telegram, chats: draftChats, chatID: chatID, draftID: run.id, run: run,
+                configuration: DraftStreamer.Configuration(interval: context.settings.draftInterval)) : nil
         let loopRun = AgentLoop.Run(
-            span: run, chatID: chatID, inboxID: row.id, context: assembled.messages, text: text, startedAt: startedAt)
+            span: run, chatID: chatID, inboxID: row.id, context: assembled.messages, text: text, startedAt: startedAt, drafts: drafts)
         let ending: RunEnding
         do {
             ending = try await chatStops.run(chatID: chatID) { [typing] in
                 try await Deadline.run(after: limits.maxWall) {
                     try await typing.whileRunning(chatID: chatID) {
-                        var current = state.value
-                        defer { state.value = current }
-                        return try await loop.run(loopRun, state: &current)
+                        let turns: @Sendable () async throws -> RunEnding = {
+                            var current = state.value
+                            defer { state.value = current }
+                            return try await loop.run(loopRun, state: &current)
+                        }
+                        // No draft goes out once the turns are over: the reply follows them.
+                        guard let drafts else { return try await turns() }
+                        return try await drafts.whileRunning(turns)
                     }
                 }
             }
@@ -180,7 +198,7 @@ public struct AgentResponder: Sendable {
         guard let error = error as? ModelError else { return ["error": .string("\(error)")] }
         return [
             "error": .string(error.message), "code": .string("\(error.code)"), "status": JSONValue(error.status),
-            "provider_code": JSONValue(error.providerCode),
+            "provider_code": JSONValue(error.providerCode), "received_text": JSONValue(error.receivedText),
         ]
     }
 }

@@ -59,7 +59,8 @@ public struct MessageHandler: Sendable {
             return
         }
         try await responder.respond(
-            to: text, row: row, chatID: chatID, attempt: attempt, sentAt: message.date * 1000, replyTo: replyTo)
+            to: text, row: row, chatID: chatID, attempt: attempt, sentAt: message.date * 1000, replyTo: replyTo,
+            isPrivateChat: message.chat.type == .private)
     }
 
     /// A user not on the allowlist: recorded with both ids so that the owner can add them; nothing is answered.
