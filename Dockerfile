@@ -12,7 +12,7 @@ COPY . .
 RUN make release RELEASE_EXTRA_FLAGS=--static-swift-stdlib \
     && mkdir /out \
     && bin="$(swift build -c release --scratch-path .build-release --show-bin-path)" \
-    && cp "$bin/supervisord-agent" "$bin/agent-worker" "$bin/agent-log" /out/
+    && cp "$bin/supervisord-agent" "$bin/agent-worker" "$bin/agent-log" "$bin/agent-build" /out/
 
 FROM build AS test
 RUN apt-get update \

@@ -170,6 +170,9 @@ let package = Package(
             name: "ControlTests", dependencies: ["Control", "Events", "ModelAdapter", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "ContextTests", dependencies: ["Context", "Events", "ModelAdapter", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "UpdatePipelineTests", dependencies: ["UpdatePipeline", "Revisions", "Events", "TestSupport", "ProcessControl"],
+            swiftSettings: strictSettings),
         .testTarget(name: "FenceTests", dependencies: ["Fence", "ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(

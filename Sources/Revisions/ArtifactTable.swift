@@ -32,17 +32,18 @@ public struct ArtifactTable: Sendable {
 
     /// Rewrites a row's outcome inside the caller's transaction; `nil` fields keep their value.
     public func update(
-        _ id: Int64, status: ArtifactStatus, rev: String? = nil, path: String? = nil, metadata: JSONObject? = nil,
-        reason: String? = nil, in connection: Connection
+        _ id: Int64, status: ArtifactStatus, rev: String? = nil, patchSHA256: String? = nil, path: String? = nil,
+        metadata: JSONObject? = nil, reason: String? = nil, in connection: Connection
     ) throws(EventsError) {
         try connection.execute(
             """
-            UPDATE artifacts SET status = ?, rev = COALESCE(?, rev), path = COALESCE(?, path),
+            UPDATE artifacts SET status = ?, rev = COALESCE(?, rev), patch_sha256 = COALESCE(?, patch_sha256), path = COALESCE(?, path),
                 metadata = COALESCE(?, metadata), reason = COALESCE(?, reason), updated_at = ?
             WHERE id = ?
             """,
             [
-                .text(status.rawValue), SQLValue(rev), SQLValue(path), SQLValue(metadata.map { JSONValue.object($0).serialized }),
+                .text(status.rawValue), SQLValue(rev), SQLValue(patchSHA256), SQLValue(path),
+                SQLValue(metadata.map { JSONValue.object($0).serialized }),
                 SQLValue(reason), .integer(now()), .integer(id),
             ])
     }

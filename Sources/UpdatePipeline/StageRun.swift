@@ -94,7 +94,8 @@ struct StageRun: Sendable {
         let folder = try install(rev: rev, metadata: metadata)
         do {
             return try store.database.write { connection throws(EventsError) -> ArtifactRecord? in
-                try stager.table.update(id, status: .staged, rev: rev, path: folder, metadata: metadata.json, in: connection)
+                try stager.table.update(
+                    id, status: .staged, rev: rev, patchSHA256: patchSHA256, path: folder, metadata: metadata.json, in: connection)
                 try store.append(
                     NewEvent(
                         EventKind.updateArtifactStaged, parent: transaction,

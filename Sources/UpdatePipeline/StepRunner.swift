@@ -59,7 +59,7 @@ public struct StepRunner: Sendable {
 
         /// The failure in one line.
         public var failure: String {
-            timedOut ? "timed out after \(duration.components.seconds) s" : "exited with \(status)"
+            timedOut ? "timed out after \(duration.components.seconds) s" : "\(status)"
         }
     }
 
