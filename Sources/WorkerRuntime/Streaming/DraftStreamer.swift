@@ -9,7 +9,7 @@ import Telegram
 /// The agent loop tells it when a turn starts, hands it the deltas of the streamed model call (`onDelta`) and
 /// tells it how the turn ended. A sender beside the run sends the draft: one `draft_id` for the whole reply
 /// (the run's id), at most one draft per `interval` in the chat (counted from the end of the previous one, so
-/// Telegram never sees two closer than that), and only when the text changed (within a turn it only grows). The
+/// Telegram never sees two closer than that), and only when the text changed (a turn's text only when it grew). The
 /// text is a plain-text preview of the HTML answer, cut to 4096 on a word boundary (`DraftText`). A turn that ends
 /// in tool calls shows one status line of what runs (`ToolCallStatus`) instead of its text; the next turn's text
 /// replaces it.
@@ -36,7 +36,8 @@ public final class DraftStreamer: Sendable {
         }
     }
 
-    private struct State {
+    /// What the streamer knows of the reply, and the choice of the next draft.
+    struct State {
         var turn = 0
         var turnStartedAt: ContinuousClock.Instant?
         /// The answer of this turn so far.
@@ -48,6 +49,8 @@ public final class DraftStreamer: Sendable {
         var previousStatusLine: String?
         /// The text of the last draft sent.
         var lastSent: String?
+        /// The length (UTF-16) of the last draft of this turn's text: a text draft is sent only when it is longer.
+        var turnTextSent = 0
         var stopped = false
         var turnDrafts = 0
         var turnFirstDraft: Duration?
@@ -55,6 +58,48 @@ public final class DraftStreamer: Sendable {
         /// `reply.drafted` of the turn, taken when its answer ended.
         var record: JSONObject = [:]
         var totalDrafts = 0
+
+        /// A turn's model call starts at `instant`.
+        mutating func startTurn(_ n: Int, at instant: ContinuousClock.Instant) {
+            turn = n
+            turnStartedAt = instant
+            text = ""
+            toolNames = []
+            previousStatusLine = statusLine ?? previousStatusLine
+            statusLine = nil
+            turnTextSent = 0
+            turnDrafts = 0
+            turnFirstDraft = nil
+            turnFailed = 0
+        }
+
+        /// The draft to send at `instant`, counted as sent; `nil` when there is nothing new (or the sending
+        /// stopped). The status line of the calls comes first, then the calls announced so far, then the turn's
+        /// text, which only grows: a preview no longer than the last one (the cut at 4096 moving back to a word
+        /// boundary) waits for more. With nothing of its own yet, a turn keeps the status line of the one before.
+        mutating func take(at instant: ContinuousClock.Instant) -> String? {
+            guard !stopped else { return nil }
+            let wanted: String
+            var isText = false
+            if let statusLine {
+                wanted = statusLine
+            } else if !toolNames.isEmpty {
+                wanted = ToolCallStatus.line(forNames: toolNames)
+            } else if text.contains(where: { !$0.isWhitespace }) {
+                wanted = DraftText.preview(of: text)
+                isText = true
+                guard wanted.utf16.count > turnTextSent else { return nil }
+            } else {
+                wanted = previousStatusLine ?? ""
+            }
+            guard wanted != lastSent, wanted.contains(where: { !$0.isWhitespace }) else { return nil }
+            if isText { turnTextSent = wanted.utf16.count }
+            lastSent = wanted
+            turnDrafts += 1
+            totalDrafts += 1
+            if turnFirstDraft == nil, let turnStartedAt { turnFirstDraft = instant - turnStartedAt }
+            return wanted
+        }
     }
 
     public let chatID: Int64
@@ -106,17 +151,7 @@ public final class DraftStreamer: Sendable {
 
     /// A turn's model call starts.
     public func turnStarted(_ n: Int) {
-        state.withLock { state in
-            state.turn = n
-            state.turnStartedAt = .now
-            state.text = ""
-            state.toolNames = []
-            state.previousStatusLine = state.statusLine ?? state.previousStatusLine
-            state.statusLine = nil
-            state.turnDrafts = 0
-            state.turnFirstDraft = nil
-            state.turnFailed = 0
-        }
+        state.withLock { $0.startTurn(n, at: .now) }
     }
 
     /// Takes one piece of the streamed answer; returns at once.
@@ -183,27 +218,9 @@ public final class DraftStreamer: Sendable {
         }
     }
 
-    /// The text to send now, counted as sent; `nil` when there is nothing new (or the sending stopped).
+    /// The draft to send now, counted as sent (`State.take`).
     private func takeDraft() -> String? {
-        state.withLock { state -> String? in
-            guard !state.stopped else { return nil }
-            let wanted: String
-            if let line = state.statusLine {
-                wanted = line
-            } else if !state.toolNames.isEmpty {
-                wanted = ToolCallStatus.line(forNames: state.toolNames)
-            } else if state.text.contains(where: { !$0.isWhitespace }) {
-                wanted = DraftText.preview(of: state.text)
-            } else {
-                wanted = state.previousStatusLine ?? ""
-            }
-            guard wanted != state.lastSent, wanted.contains(where: { !$0.isWhitespace }) else { return nil }
-            state.lastSent = wanted
-            state.turnDrafts += 1
-            state.totalDrafts += 1
-            if state.turnFirstDraft == nil, let start = state.turnStartedAt { state.turnFirstDraft = .now - start }
-            return wanted
-        }
+        state.withLock { $0.take(at: .now) }
     }
 
     private func handle(_ error: TelegramError) {
