@@ -13,9 +13,10 @@ public enum JSONValue: Sendable, Equatable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses JSON text.
+    /// Parses JSON text (`JSONParser`: numbers, duplicate names and trailing commas as `JSONDecoder` reads them).
+    /// - Throws: `JSONParseError`.
     public init(parsing text: String) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        self = try JSONParser.parse(text)
     }
 
     /// The value as compact JSON text, object keys sorted so equal values print equally.

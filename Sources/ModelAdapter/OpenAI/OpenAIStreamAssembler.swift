@@ -42,13 +42,12 @@ struct OpenAIStreamAssembler {
     /// Takes one event; returns the deltas it brought, in order.
     /// - Throws: the error the stream carried, or `malformedResponse` for data that is not a chunk.
     mutating func consume(_ event: ServerSentEvent) throws(ModelError) -> [CompletionDelta] {
-        let data = event.data.trimmingCharacters(in: .whitespaces)
-        if data == "[DONE]" {
+        if Self.isDoneMarker(event.data) {
             isDone = true
             return []
         }
         guard !isDone else { return [] }
-        guard let chunk = try? JSONValue(parsing: data), chunk.objectValue != nil else {
+        guard let chunk = try? JSONValue(parsing: event.data), chunk.objectValue != nil else {
             throw ModelError(
                 .malformedResponse, "model call to \(reader.host) failed: the stream sent data that is not a chunk",
                 status: 200, requestID: headers["x-request-id"]
@@ -139,6 +138,12 @@ struct OpenAIStreamAssembler {
             cachedTokens: (usage?["prompt_tokens_details"] ?? usage?["input_tokens_details"])?["cached_tokens"]?.intValue,
             model: model ?? requestedModel, latency: latency, id: id, refusal: refusal, streamed: true,
             firstTokenLatency: firstTokenLatency)
+    }
+
+    /// Whether `data` is `[DONE]`, spaces around it allowed. A chunk goes to the JSON parser as it is (it skips the
+    /// whitespace around a value itself): trimming every chunk through Foundation was an eighth of a stream's CPU.
+    private static func isDoneMarker(_ data: String) -> Bool {
+        data.utf8.count < 32 && data.trimmingCharacters(in: .whitespaces) == "[DONE]"
     }
 
     /// The text of a delta's `content`: a string, or the `text` of its parts joined.
