@@ -41,6 +41,17 @@ public struct TransportFailure: Error, Sendable, Equatable, CustomStringConverti
         }
     }
 
+    /// Whether the request may have reached the server before the failure, so that the server may have acted on
+    /// it: false only when no request can have gone out (the connection was refused or unreachable, the name did
+    /// not resolve, the TLS handshake failed, the URL or its scheme was refused before sending).
+    public var requestMayHaveArrived: Bool {
+        switch kind {
+        case .cannotConnect, .hostNotFound, .tls: false
+        case .badResponse: code != Int(CURLE_URL_MALFORMAT.rawValue) && code != Int(CURLE_UNSUPPORTED_PROTOCOL.rawValue)
+        case .connectionLost, .other: true
+        }
+    }
+
     public var description: String {
         let words =
             switch kind {

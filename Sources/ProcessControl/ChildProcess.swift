@@ -6,7 +6,7 @@ import Synchronization
     import Glibc
 #endif
 
-/// A running child process, started with `posix_spawn`.
+/// A running child process, started with `posix_spawn` from the process's `SpawnThread`.
 ///
 /// Its pipes are drained by reader threads from the moment it starts, so a child that writes a lot never blocks
 /// on a full pipe, whoever reads or does not read. Its exit status comes from `ChildReaper`.
@@ -91,10 +91,13 @@ public final class ChildProcess: Sendable {
         do {
             pid = try ChildReaper.shared.spawn(recordingTo: exit) { () throws(ProcessControlError) -> pid_t in
                 var pid: pid_t = 0
-                let code =
-                    spec.executable.contains("/")
-                    ? posix_spawn(&pid, spec.executable, &actions, &attributes, argv, envp)
-                    : posix_spawnp(&pid, spec.executable, &actions, &attributes, argv, envp)
+                var code: Int32 = 0
+                SpawnThread.shared.perform {
+                    code =
+                        spec.executable.contains("/")
+                        ? posix_spawn(&pid, spec.executable, &actions, &attributes, argv, envp)
+                        : posix_spawnp(&pid, spec.executable, &actions, &attributes, argv, envp)
+                }
                 guard code == 0 else {
                     throw ProcessControlError(
                         .spawnFailed, "cannot start \(spec.executable): \(String(cString: strerror(code)))", errno: code)

@@ -1,8 +1,6 @@
 /// The one error type of the supervisor: why it cannot start or go on.
 public struct SupervisorError: Error, CustomStringConvertible, Sendable {
     public enum Code: Sendable, Equatable {
-        /// Another supervisor holds the lock on this database.
-        case alreadyRunning
         /// Nothing is deployed and no `--worker` was given, or the worker cannot be started.
         case noWorker
         /// The database, the lock or the home folder cannot be set up.

@@ -40,11 +40,25 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "agent-worker")
+        let environment = EnvironmentReader()
+        let paths = AgentPaths(environment: environment)
+        let lock: InstanceLock
+        do {
+            try paths.checkSeparated()
+        } catch {
+            FileHandle.standardError.write(Data("agent-worker: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        do {
+            // One worker per database (SPEC section 1): a second one would requeue the first one's rows.
+            lock = try InstanceLock(databasePath: paths.database, for: .worker)
+        } catch {
+            FileHandle.standardError.write(Data("agent-worker: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let settings: WorkerSettings
         do {
-            let environment = EnvironmentReader()
-            let paths = AgentPaths(environment: environment)
-            try paths.checkSeparated()
             if case .cloned(let source) = try await WorkspaceBootstrap.prepare(paths: paths, environment: environment) {
                 logger.info("workspace cloned", metadata: ["source": "\(source)", "workspace": "\(paths.workspace)"])
             }

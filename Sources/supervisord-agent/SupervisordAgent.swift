@@ -45,15 +45,13 @@ struct SupervisordAgent: AsyncParsableCommand {
         }
         let lock: InstanceLock
         let store: EventStore
-        do {
-            lock = try InstanceLock(databasePath: settings.paths.database)
+        do throws(EventsError) {
+            lock = try InstanceLock(databasePath: settings.paths.database, for: .supervisor)
             store = EventStore(
                 database: try Database(path: settings.paths.database),
                 identity: EventIdentity(source: .supervisor, rev: SelfRevision.current),
                 secrets: [settings.botToken?.value].compactMap { $0 })
-        } catch let error as SupervisorError {
-            fail(error.message, code: 1)
-        } catch let error as EventsError {
+        } catch {
             fail(error.message, code: 1)
         }
         let alerter = settings.botToken.map {

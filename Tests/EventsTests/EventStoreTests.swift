@@ -157,7 +157,9 @@ struct EventStoreTests {
         #expect(try state.workerInstanceSeq() == 0)
 
         try store.database.write { connection throws(EventsError) in
-            for (bot, update) in [(1, 10), (1, 12), (2, 500)] {
+            // Bot 1's ids restart lower after 12, as Telegram's may after a week without updates: the newest by
+            // insertion counts, not the largest.
+            for (bot, update) in [(1, 10), (1, 12), (2, 500), (1, 7)] {
                 try connection.execute(
                     "INSERT INTO inbox (bot_id, update_id, raw, received_at, updated_at) VALUES (?, ?, '{}', 0, 0)",
                     [.integer(Int64(bot)), .integer(Int64(update))])
@@ -168,7 +170,7 @@ struct EventStoreTests {
         try store.append(EventKind.workerSpawned, payload: ["instance": 2])
         try store.append(EventKind.revisionPromoted, payload: ["rev": "bbb"])
 
-        #expect(try state.telegramOffset(botID: 1) == 13)
+        #expect(try state.telegramOffset(botID: 1) == 8)
         #expect(try state.telegramOffset(botID: 2) == 501)
         #expect(try state.telegramOffset(botID: 3) == 0)
         #expect(try state.currentGoodRev() == "bbb")

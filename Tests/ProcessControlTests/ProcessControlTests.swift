@@ -1,5 +1,6 @@
 import Foundation
 import ProcessControl
+import Synchronization
 import TestSupport
 import Testing
 
@@ -49,6 +50,29 @@ struct ProcessControlTests {
         #expect(result.timedOut)
         #expect(result.status.signal == SIGKILL)
         #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("a child whose parent-death signal is set outlives the thread that asked for it (bubblewrap's --die-with-parent)")
+    func parentDeathSignalFollowsTheProcess() async throws {
+        // setpriv sets PR_SET_PDEATHSIG, which Linux fires when the spawning *thread* exits. This thread exits as soon
+        // as the signal is set (setpriv has become `sleep`).
+        let spawned = Mutex<Result<ChildProcess, ProcessControlError>?>(nil)
+        let thread = Thread {
+            let result = Result { () throws(ProcessControlError) in try ChildProcess.spawn(sh("exec setpriv --pdeathsig KILL -- sleep 1")) }
+            if case .success(let child) = result {
+                let deadline = Date().addingTimeInterval(5)
+                while (try? String(contentsOfFile: "/proc/\(child.pid)/comm", encoding: .utf8)) != "sleep\n", Date() < deadline {
+                    usleep(1000)
+                }
+            }
+            spawned.withLock { $0 = result }
+        }
+        thread.start()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while spawned.withLock({ $0 == nil }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let child = try #require(try spawned.withLock { $0 }?.get())
+        let status = await Outcome.within(.seconds(10)) { await child.wait() }
+        #expect(status == .exited(0), "killed when the thread that spawned it exited")
     }
 
     @Test("a wait started after the exit, or beside other waits, gets the status; none of them hangs")

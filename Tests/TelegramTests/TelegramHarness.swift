@@ -24,6 +24,11 @@ struct TelegramHarness {
 
     /// Runs `body` and returns the `TelegramError` it throws, or `nil` when it succeeds.
     func error<T>(_ body: () async throws(TelegramError) -> T) async -> TelegramError? {
+        await Self.error(body)
+    }
+
+    /// Runs `body` and returns the `TelegramError` it throws, or `nil` when it succeeds.
+    static func error<T>(_ body: () async throws(TelegramError) -> T) async -> TelegramError? {
         do {
             _ = try await body()
             return nil

@@ -85,9 +85,31 @@ struct FaultToleranceTests {
         harness.telegram.script(.dropConnection, for: "sendMessage")
         let sent = try await ask(harness, "flaky send")
         #expect(sent.count == 1)
+        let errors = harness.events("telegram.error").compactMap(\.payloadObject)
+        #expect(errors.contains { $0["status"] == 502 && $0["delivery_unknown"] == nil }, "Telegram's own 502 sent nothing")
         let row = try harness.database()?.query("SELECT status, attempts FROM outbox").first
         #expect(row?[0].string == "sent")
         #expect(row?[1].int64 == 3)
+    }
+
+    /// The second duplicate window (docs/worker.md): Telegram sent the message but its answer was lost, so the
+    /// worker cannot tell it from a message never sent; it sends again (nothing lost), and the user sees it twice.
+    /// A late or unreadable answer is recorded as `delivery_unknown`; a dropped one too unless the connection was
+    /// a reused one, which libcurl itself sends again on (unrecorded: the call then succeeds).
+    @Test(
+        "an answer lost after Telegram sent the message: sent again, seen twice, recorded as delivery_unknown",
+        arguments: [TelegramFault.AnswerLoss.late(.seconds(4)), .malformed, .dropped])
+    func lostAnswerOnSend(_ loss: TelegramFault.AnswerLoss) async throws {
+        let harness = try AgentHarness()
+        harness.telegram.script(.answerLost(loss), for: "sendMessage")
+        let sent = try await ask(harness, "answer lost", expect: 2)
+        #expect(sent.map(\.text).allSatisfy { $0.contains("answer lost") } && Set(sent.map(\.text)).count == 1)
+        let row = try harness.database()?.query("SELECT status FROM outbox").first
+        #expect(row?[0].string == "sent")
+        #expect(harness.events("reply.sent").count == 1)
+        let errors = harness.events("telegram.error").compactMap(\.payloadObject).filter { $0["method"] == "sendMessage" }
+        #expect(errors.allSatisfy { $0["delivery_unknown"] == true && $0["outbox_id"] != nil }, "\(errors)")
+        if loss != .dropped { #expect(errors.count == 1, "\(errors)") }
     }
 
     @Test("HTML Telegram cannot parse is sent again as plain text")

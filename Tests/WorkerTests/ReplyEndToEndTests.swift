@@ -58,4 +58,41 @@ struct ReplyEndToEndTests {
         #expect(other.first?.text.contains("another chat") == true)
         #expect(harness.telegram.violations.isEmpty, "\(harness.telegram.violations)")
     }
+
+    @Test("update ids restarted lower (Telegram after a week without updates) are stored, answered and confirmed")
+    func updateIDsRestartedLower() async throws {
+        let harness = try AgentHarness()
+        harness.telegram.restartUpdateIDs(at: 900_000)
+        let first = try harness.startWorker()
+        defer { first.signal(SIGKILL) }
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "before the pause")
+        try #require(await harness.telegram.waitForSentMessages(count: 1, chatID: harness.userID, timeout: .seconds(20)).count == 1)
+
+        // The held poll hands over the lower id whatever its offset; the next poll's offset is what matters.
+        harness.telegram.restartUpdateIDs(at: 17)
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "after the pause")
+        let second = await harness.telegram.waitForSentMessages(count: 2, chatID: harness.userID, timeout: .seconds(20))
+        try #require(second.count == 2, "the lower update was dropped; logs:\n\(harness.allLogs())")
+        #expect(second[1].text.contains("after the pause"))
+        first.signal(SIGTERM)
+        #expect(await first.wait(timeout: .seconds(10)).status == .exited(0))
+
+        // Written while no worker polls: the next worker's first offset must not confirm it unseen (max + 1 would).
+        harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "while it was down")
+        let next = try harness.startWorker(name: "next")
+        defer { next.signal(SIGKILL) }
+        let third = await harness.telegram.waitForSentMessages(count: 3, chatID: harness.userID, timeout: .seconds(20))
+        try #require(third.count == 3, "the update written while the worker was down was dropped; logs:\n\(harness.allLogs())")
+        #expect(third[2].text.contains("while it was down"))
+        // Confirmed: the next poll's offset is above the newest update, so Telegram holds none of them any more.
+        #expect(await harness.wait { harness.telegram.pendingUpdateCount == 0 })
+
+        let database = try #require(harness.database())
+        let rows = try database.query("SELECT update_id, status FROM inbox ORDER BY id")
+        #expect(rows.map { $0[0].int64 } == [900_000, 17, 18])
+        #expect(rows.allSatisfy { $0[1].string == "done" })
+        #expect(harness.events("telegram.update_received").count == 3)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(harness.telegram.sentMessages(chatID: harness.userID).count == 3, "nothing answered twice")
+    }
 }

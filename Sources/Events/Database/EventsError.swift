@@ -21,6 +21,8 @@ public struct EventsError: Error, CustomStringConvertible, Sendable {
         case notInitialized
         /// A constraint (unique key, foreign key) refused the row.
         case constraint
+        /// Another process holds the database's instance lock (a second supervisor or worker on one database).
+        case alreadyRunning
         /// The caller passed something the store does not accept (a malformed kind, a payload that is not a JSON object).
         case invalidInput
         /// Any other SQLite failure, with its primary result code.

@@ -11,7 +11,8 @@ public enum Schema {
 
     /// Every step, oldest first. A released step is never edited; a change is a new step.
     static let migrations: [Migration] = [
-        Migration(version: SchemaVersion(major: 1, minor: 0), sql: version1_0)
+        Migration(version: SchemaVersion(major: 1, minor: 0), sql: version1_0),
+        Migration(version: SchemaVersion(major: 1, minor: 1), sql: version1_1),
     ]
 
     /// Applies every missing step in one transaction; a no-op when the file is current or a newer minor.
@@ -151,5 +152,10 @@ public enum Schema {
             updated_at INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS artifacts_rev ON artifacts(rev);
+        """
+
+    /// `telegram_offset` reads the bot's last inserted row: one index step instead of a sort of the bot's rows.
+    private static let version1_1 = """
+        CREATE INDEX IF NOT EXISTS inbox_bot_order ON inbox(bot_id, id);
         """
 }

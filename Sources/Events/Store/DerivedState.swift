@@ -6,10 +6,12 @@ public struct DerivedState: Sendable {
         self.database = database
     }
 
-    /// `max(inbox.update_id) + 1` for the bot, 0 when it has no update yet: the offset of the next `getUpdates`.
+    /// The `update_id` of the bot's newest stored update (the last inserted, not the largest id) + 1, 0 when it
+    /// has no update yet: the offset of the next `getUpdates`. After a week without updates Telegram may restart ids
+    /// at a random, lower value; a `max()` would then confirm, and so drop, the new ones unseen.
     public func telegramOffset(botID: Int64) throws(EventsError) -> Int64 {
         try database.query(
-            "SELECT COALESCE(MAX(update_id) + 1, 0) FROM inbox WHERE bot_id = ?", [.integer(botID)]
+            "SELECT update_id + 1 FROM inbox WHERE bot_id = ? ORDER BY id DESC LIMIT 1", [.integer(botID)]
         ).first?[0].int64 ?? 0
     }
 

@@ -100,7 +100,7 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
         guard let envelope = try? JSONDecoder().decode(ResultEnvelope<Result>.self, from: body) else {
             throw TelegramError(
                 .malformedResponse, method: method, message: "Telegram \(method) failed: the result is not a \(Result.self)",
-                httpStatus: 200)
+                httpStatus: 200, mayHaveBeenCarriedOut: true)
         }
         return envelope.result
     }
@@ -119,12 +119,15 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
             method: "POST", url: botURL + "/" + method, headers: [("Content-Type", "application/json")], body: Array(body))
         switch await transport.perform(request, deadline: deadline) {
         case .timedOut:
-            throw TelegramError(.timeout, method: method, message: "Telegram \(method) failed: no answer within \(deadline)")
+            throw TelegramError(
+                .timeout, method: method, message: "Telegram \(method) failed: no answer within \(deadline)", mayHaveBeenCarriedOut: true)
         case .cancelled:
-            throw TelegramError(.cancelled, method: method, message: "Telegram \(method) was cancelled")
+            // Cancelled in flight: the request may have gone out already.
+            throw TelegramError(.cancelled, method: method, message: "Telegram \(method) was cancelled", mayHaveBeenCarriedOut: true)
         case .failed(let failure):
             throw TelegramError(
-                .transport, method: method, message: "Telegram \(method) failed: \(failure)", transportCode: failure.code)
+                .transport, method: method, message: "Telegram \(method) failed: \(failure)", transportCode: failure.code,
+                mayHaveBeenCarriedOut: failure.requestMayHaveArrived)
         case .response(let status, _, let body):
             if let envelope = try? JSONDecoder().decode(StatusEnvelope.self, from: body) {
                 if envelope.ok && status == 200 { return body }
@@ -139,7 +142,7 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
             let code: TelegramError.Code = status == 200 ? .malformedResponse : TelegramError.code(forStatus: status)
             throw TelegramError(
                 code, method: method, message: "Telegram \(method) failed: HTTP \(status) with a body that is not a Bot API answer",
-                httpStatus: status)
+                httpStatus: status, mayHaveBeenCarriedOut: status == 200 || status >= 500)
         }
     }
 

@@ -51,13 +51,19 @@ public struct TelegramError: Error, CustomStringConvertible, Sendable {
     public let migrateToChatID: Int64?
     /// libcurl's `CURLcode` behind a transport failure (the failure's words never hold the URL).
     public let transportCode: Int?
+    /// Whether Telegram may have carried out the call although no answer says so: the deadline passed or the
+    /// connection was lost after the request went out, or a 200 (or a 5xx page of the front proxy) came with a
+    /// body that is not a Bot API answer. Calling again may then do it twice: the Bot API has no idempotency key
+    /// (docs/worker.md, "Nothing lost, nothing doubled"). False when Telegram answered with its error envelope or
+    /// no request went out.
+    public let mayHaveBeenCarriedOut: Bool
     public let file: String
     public let line: UInt
 
     public init(
         _ code: Code, method: String, message: String, httpStatus: Int? = nil, errorCode: Int? = nil,
         apiDescription: String? = nil, retryAfter: Int? = nil, migrateToChatID: Int64? = nil, transportCode: Int? = nil,
-        file: String = #fileID, line: UInt = #line
+        mayHaveBeenCarriedOut: Bool = false, file: String = #fileID, line: UInt = #line
     ) {
         self.code = code
         self.method = method
@@ -68,6 +74,7 @@ public struct TelegramError: Error, CustomStringConvertible, Sendable {
         self.retryAfter = retryAfter
         self.migrateToChatID = migrateToChatID
         self.transportCode = transportCode
+        self.mayHaveBeenCarriedOut = mayHaveBeenCarriedOut
         self.file = file
         self.line = line
     }

@@ -43,7 +43,7 @@ public struct ToolPolicy: Sendable {
         }
         self.workspace = workspace.path
         self.home = (try? PathWalker.resolve(paths.home, from: "/").path) ?? paths.home
-        self.databaseFiles = ["", "-wal", "-shm", "-journal", ".lock"].map { suffix in
+        self.databaseFiles = ["", "-wal", "-shm", "-journal", ".lock", ".worker.lock"].map { suffix in
             (try? PathWalker.resolve(paths.database + suffix, from: "/").path) ?? paths.database + suffix
         }
         self.allowedTools = allowedTools

@@ -10,7 +10,9 @@ import Telegram
 /// Telegram's rate limits.
 ///
 /// A row is marked `sending` before the call and `sent` after it (with the `reply.sent` event); rows left
-/// `sending` by a dead process are sent again at start. HTML that Telegram cannot parse is sent again as plain
+/// `sending` by a dead process are sent again at start, and so is a row whose answer was lost after Telegram may
+/// have carried out the call (a timeout, a connection lost after the request went out, a 200 that does not
+/// decode: `telegram.error` with `delivery_unknown: true`). These are the two duplicate windows of docs/worker.md. HTML that Telegram cannot parse is sent again as plain
 /// text; a 429 pauses all sending for its `retry_after`; other transient failures (409, 5xx, network) retry the
 /// chat's lane with a backoff of 1 s doubling to 30 s, without limit, so no message is dropped; a refusal for good
 /// (the user blocked the bot, the chat is gone) marks the row `failed`. On graceful shutdown it sends what is
@@ -122,6 +124,9 @@ public final class OutboxSender: Service {
         } catch let error as TelegramError {
             var payload = error.eventPayload
             payload["outbox_id"] = .int(row.id)
+            // The second duplicate window (docs/worker.md): Telegram may have shown the message although no answer
+            // says so; it is sent again, and the record says that the user may see it twice.
+            if error.mayHaveBeenCarriedOut { payload["delivery_unknown"] = true }
             _ = try? context.store.append(
                 EventKind.telegramError, parent: row.runID ?? context.process.id, run: row.runID, chat: row.chatID, level: .warn,
                 payload: payload)

@@ -16,6 +16,9 @@ public struct InboxStore: Sendable {
 
     /// Stores a page of updates, and a `telegram.update_received` event for each new one, in one transaction.
     /// Updates already stored (a page fetched twice) are ignored. Returns how many were new.
+    ///
+    /// The rows go in in the page's order: the last one inserted is what `telegram_offset` confirms next
+    /// (`DerivedState.telegramOffset`), whatever its id.
     @discardableResult
     public func store(_ updates: [IncomingUpdate], parent: Int64?) throws(EventsError) -> Int {
         guard !updates.isEmpty else { return 0 }

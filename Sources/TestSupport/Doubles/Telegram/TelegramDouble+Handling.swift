@@ -89,9 +89,16 @@ extension TelegramDouble {
                 "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
                 contentType: "text/html")
         case .malformedBody:
-            return .text(200, "{\"ok\":true,\"result\":", contentType: "application/json")
+            return Self.malformedBody
         case .dropConnection:
             return .dropConnection
+        case .answerLost(let loss):
+            let carriedOut = perform(method, call)
+            switch loss {
+            case .dropped: return .dropConnection
+            case .late(let delay): return wait(for: delay) ? carriedOut : .dropConnection
+            case .malformed: return Self.malformedBody
+            }
         case .error(let status, let description, let retryAfter, let migrateTo):
             var parameters: [String: JSONValue] = [:]
             if let retryAfter { parameters["retry_after"] = .int(Int64(retryAfter)) }
@@ -100,6 +107,9 @@ extension TelegramDouble {
         }
         return perform(method, call)
     }
+
+    /// A 200 whose body is cut short: not JSON.
+    static let malformedBody = HTTPReply.text(200, "{\"ok\":true,\"result\":", contentType: "application/json")
 
     /// Waits `delay` unless the double stops first; false when it stopped.
     func wait(for delay: Duration) -> Bool {

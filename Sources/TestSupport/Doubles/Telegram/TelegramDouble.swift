@@ -123,6 +123,12 @@ public final class TelegramDouble: @unchecked Sendable {
         return id
     }
 
+    /// The next updates get ids from `id` on, as Telegram picks a random one after a week without updates (which
+    /// may be lower than every id so far).
+    public func restartUpdateIDs(at id: Int64) {
+        locked { state.nextUpdateID = id }
+    }
+
     /// How many updates are not yet confirmed by a `getUpdates` with a higher offset.
     public var pendingUpdateCount: Int { locked { state.updates.count } }
 

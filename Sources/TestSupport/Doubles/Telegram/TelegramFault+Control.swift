@@ -4,7 +4,8 @@ extension TelegramFault {
     /// A fault described in JSON: `{"fault": "too_many_requests", "retry_after": 3}`, `"cant_parse_entities"`,
     /// `"message_not_modified"`, `"blocked_by_user"`, `"chat_not_found"`, `{"fault": "migrated", "chat_id": -100...}`,
     /// `"conflict"`, `{"fault": "server_error", "status": 500}`, `"bad_gateway"`, `"malformed_body"`,
-    /// `"drop_connection"`, `{"fault": "slow", "delay_ms": 2000}`, or
+    /// `"drop_connection"`, `{"fault": "slow", "delay_ms": 2000}`, `{"fault": "answer_lost", "as": "dropped" | "late" |
+    /// "malformed", "delay_ms"?}` (the call is carried out, its answer lost), or
     /// `{"fault": "error", "status", "description", "retry_after"?, "migrate_to_chat_id"?}`.
     public init(control: JSONValue) throws(DoubleError) {
         switch control["fault"]?.stringValue {
@@ -22,6 +23,13 @@ extension TelegramFault {
         case "malformed_body": self = .malformedBody
         case "drop_connection": self = .dropConnection
         case "slow": self = .slow(.milliseconds(control["delay_ms"]?.int64Value ?? 1000))
+        case "answer_lost":
+            switch control["as"]?.stringValue {
+            case "dropped": self = .answerLost(.dropped)
+            case "late": self = .answerLost(.late(.milliseconds(control["delay_ms"]?.int64Value ?? 1000)))
+            case "malformed": self = .answerLost(.malformed)
+            default: throw DoubleError(.invalidScript, "answer_lost needs \"as\": dropped, late or malformed")
+            }
         case "error":
             guard let status = control["status"]?.int64Value, let description = control["description"]?.stringValue else {
                 throw DoubleError(.invalidScript, "error needs status and description")

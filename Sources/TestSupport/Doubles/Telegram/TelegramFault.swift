@@ -24,8 +24,21 @@ public enum TelegramFault: Sendable, Equatable {
     case dropConnection
     /// The answer comes after `delay` (the call itself proceeds normally).
     case slow(Duration)
+    /// The call is carried out (a message is sent), then its answer is lost on the way back, as `loss` says: what
+    /// the client cannot tell from `dropConnection`, `slow` or `malformedBody`.
+    case answerLost(AnswerLoss)
     /// Any error envelope: `status`, `description` and optional `parameters`.
     case error(status: Int, description: String, retryAfter: Int?, migrateToChatID: Int64?)
+
+    /// How the answer to a call carried out is lost.
+    public enum AnswerLoss: Sendable, Equatable {
+        /// The connection is closed without an answer.
+        case dropped
+        /// The answer comes after `delay`, when the client has given up.
+        case late(Duration)
+        /// 200 with a body that is not JSON.
+        case malformed
+    }
 
     /// The 400 description Telegram gives for unparsable entities.
     public static let cantParseEntitiesDescription =
