@@ -140,6 +140,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(
+            name: "bench-stream",
+            dependencies: ["Events", "ProcessControl", "TestSupport"],
+            path: "Sources/Benchmarks/bench-stream",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
             name: "bench-clients",
             dependencies: ["Telegram", "ModelAdapter", "TestSupport", "Events", argumentParser],
             path: "Sources/Benchmarks/bench-clients",
