@@ -152,6 +152,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .testTarget(name: "HTTPSupportTests", dependencies: ["HTTPSupport", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "EventsTests", dependencies: ["Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
             name: "LogViewerTests", dependencies: ["LogViewer", "Events", "TestSupport", "ProcessControl"], swiftSettings: strictSettings),

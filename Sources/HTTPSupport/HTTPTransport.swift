@@ -38,7 +38,8 @@ public final class HTTPTransport: Sendable {
         case cancelled
     }
 
-    /// What the caller of `stream` is told as the answer arrives, on the transport's thread, in order.
+    /// What the caller of `stream` is told as the answer arrives, on the transport's thread, in order. Both must
+    /// return quickly and never block: every other exchange of the transport waits meanwhile.
     public struct Receiver: Sendable {
         /// The status and the headers (names lowercased), once, before any byte of the body.
         public var head: @Sendable (_ status: Int, _ headers: [String: String]) -> Void

@@ -1,4 +1,5 @@
 import CCurl
+import FoundationEssentials
 import Synchronization
 
 #if canImport(Glibc)
@@ -136,6 +137,7 @@ final class TransferLoop: @unchecked Sendable {  // `multi` and `active` are the
         ccurl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
         ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         ccurl_easy_setopt_long(handle, CURLOPT_TCP_NODELAY, 1)
+        ccurl_easy_setopt_string(handle, CURLOPT_NOPROXY, Self.noProxy)
         switch request.method {
         case "GET": ccurl_easy_setopt_long(handle, CURLOPT_HTTPGET, 1)
         case "POST": ccurl_easy_setopt_long(handle, CURLOPT_POST, 1)
@@ -199,6 +201,14 @@ final class TransferLoop: @unchecked Sendable {  // `multi` and `active` are the
         transfer.headerList = nil
         transfer.finish(ending)
     }
+
+    /// The hosts never reached through a proxy: the operator's `NO_PROXY` (libcurl honours `https_proxy` and the
+    /// like, as an operator behind one expects) and always the loopback, where the tests' doubles are.
+    static let noProxy: String = {
+        let environment = ProcessInfo.processInfo.environment
+        let configured = environment["NO_PROXY"] ?? environment["no_proxy"] ?? ""
+        return ([configured] + ["localhost", "127.0.0.1", "::1"]).filter { !$0.isEmpty }.joined(separator: ",")
+    }()
 
     private static func milliseconds(_ duration: Duration) -> Int {
         Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)

@@ -4,12 +4,13 @@ import ProcessControl
 import TestSupport
 import Testing
 
-/// A folder in the build folder (not under `/tmp`), removed when released.
+/// A folder under `/var/tmp` (not under `/tmp`, which the fence replaces with an empty one), removed when released.
 final class OutsideTemporaryFolder {
     let path: String
 
     init() throws {
-        path = FileManager.default.currentDirectoryPath + "/.build/fence-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // /var/tmp, not the checkout's folder: a checkout may itself be under /tmp (CI clones anywhere).
+        path = "/var/tmp/fence-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
