@@ -46,7 +46,9 @@ install_missing docker.io docker-compose debootstrap curl
 # Debian's CLI, which matches its engine and has BuildKit built in (DOCKER_BUILDKIT=1); a newer CLI elsewhere on
 # the PATH may lack the buildx plugin that BuildKit needs there.
 docker=${DOCKER:-$([ -x /usr/bin/docker ] && echo /usr/bin/docker || echo docker)}
-if docker compose version >/dev/null 2>&1; then
+# Compose v2 runs compose.yaml itself; Debian's docker-compose 1.x reads and checks it, and the docker CLI starts
+# the service with its options (scripts/container/compose-run.py says why).
+if "$docker" compose version >/dev/null 2>&1; then
     compose=("$docker" compose)
 elif command -v docker-compose >/dev/null 2>&1; then
     compose=(docker-compose)
@@ -59,9 +61,7 @@ dockerd_pid=""
 doubles_pid=""
 cleanup() {
     set +e
-    if [ -n "${compose_files:-}" ]; then
-        timeout 60 "${compose[@]}" "${compose_files[@]}" down --volumes --timeout 5 >/dev/null 2>&1
-    fi
+    [ -n "${compose_files:-}" ] && remove_service
     [ -n "$doubles_pid" ] && kill "$doubles_pid" 2>/dev/null && wait "$doubles_pid" 2>/dev/null
     if [ -n "$dockerd_pid" ]; then
         kill "$dockerd_pid" 2>/dev/null
@@ -100,11 +100,14 @@ rm -rf "$work/src"
 timeout 120 git clone --quiet --no-hardlinks "$root" "$work/src"
 build_started=$SECONDS
 # BuildKit builds only the stages `runtime` needs (never `test`); host networking reaches the Debian mirror.
-DOCKER_BUILDKIT=1 timeout 2400 "$docker" build --network host --target runtime -t "$image" "$work/src" \
-    >"$work/build.log" 2>&1 || {
+# CONTAINER_SMOKE_REUSE_IMAGE=1 (for working on this script) keeps an image built before.
+if [ "${CONTAINER_SMOKE_REUSE_IMAGE:-}" = 1 ] && "$docker" image inspect "$image" >/dev/null 2>&1; then
+    say "reusing $image (CONTAINER_SMOKE_REUSE_IMAGE=1)"
+elif ! DOCKER_BUILDKIT=1 timeout 2400 "$docker" build --network host --target runtime -t "$image" "$work/src" \
+    >"$work/build.log" 2>&1; then
     tail -30 "$work/build.log" >&2
     fail "the image does not build (see $work/build.log)"
-}
+fi
 size=$("$docker" image inspect --format '{{.Size}}' "$image")
 passed "the image builds in $((SECONDS - build_started)) s, $((size / 1000000)) MB"
 
@@ -141,11 +144,48 @@ compose_files=(-p "$project" -f "$root/compose.yaml" -f "$work/compose.smoke.yam
 # The settings, as an owner's .env would give them (test values; the doubles accept any token and key).
 export TELEGRAM_BOT_TOKEN=123456:container-smoke OPENAI_API_KEY=container-smoke TELEGRAM_ALLOWED_USER_IDS=1
 export TELEGRAM_ADMIN_USER_IDS=1 TELEGRAM_API_BASE="$telegram" OPENAI_BASE_URL="$openai" AGENT_POLL_TIMEOUT_S=2
-timeout 60 "${compose[@]}" "${compose_files[@]}" down --volumes --timeout 5 >/dev/null 2>&1 || true
-timeout 120 "${compose[@]}" "${compose_files[@]}" up -d --no-build >"$work/compose.log" 2>&1 \
-    || { cat "$work/compose.log" >&2; fail "compose up failed"; }
-container=$(timeout 30 "${compose[@]}" "${compose_files[@]}" ps -q agent)
-[ -n "$container" ] || fail "compose started no container"
+# up / stop / start / remove, by compose v2, or by the docker CLI with the options docker-compose 1.x resolved.
+service_up() {
+    if [ "${compose[0]}" != docker-compose ]; then
+        timeout 120 "${compose[@]}" "${compose_files[@]}" up -d --no-build >>"$work/compose.log" 2>&1 || return 1
+        container=$(timeout 30 "${compose[@]}" "${compose_files[@]}" ps -q agent)
+        return 0
+    fi
+    timeout 60 docker-compose "${compose_files[@]}" config >"$work/compose.resolved.yaml" 2>>"$work/compose.log" || return 1
+    mapfile -d '' -t run_options < <("$root/scripts/container/compose-run.py" agent "$project" "$work/agent.env" \
+        <"$work/compose.resolved.yaml")
+    [ "${#run_options[@]}" -gt 0 ] || return 1
+    say "docker-compose ${compose_version}: starting compose.yaml's service with docker run ${run_options[*]}"
+    container=$(timeout 120 "$docker" run "${run_options[@]}" 2>>"$work/compose.log") || return 1
+}
+service_stop() {
+    if [ "${compose[0]}" != docker-compose ]; then
+        timeout 60 "${compose[@]}" "${compose_files[@]}" stop >>"$work/compose.log" 2>&1
+    else
+        timeout 60 "$docker" stop "$container" >>"$work/compose.log" 2>&1
+    fi
+}
+service_start() {
+    if [ "${compose[0]}" != docker-compose ]; then
+        timeout 120 "${compose[@]}" "${compose_files[@]}" start >>"$work/compose.log" 2>&1
+    else
+        timeout 120 "$docker" start "$container" >>"$work/compose.log" 2>&1
+    fi
+}
+remove_service() {
+    if [ "${compose[0]}" != docker-compose ]; then
+        timeout 60 "${compose[@]}" "${compose_files[@]}" down --volumes --timeout 5 >/dev/null 2>&1
+    else
+        timeout 60 "$docker" rm -f "${project}_agent_1" >/dev/null 2>&1
+        timeout 60 "$docker" volume rm "${project}_agent-home" "${project}_agent-workspace" >/dev/null 2>&1
+        rm -f "$work/agent.env"
+    fi
+    return 0
+}
+compose_version=$("${compose[@]}" version --short 2>/dev/null || echo "?")
+remove_service
+service_up || { cat "$work/compose.log" >&2; fail "the service does not start"; }
+[ -n "$container" ] || fail "no container was started"
 
 in_container() { timeout 60 "$docker" exec "$container" "$@"; }
 wait_ready() {
@@ -204,21 +244,19 @@ done
 passed "the HEALTHCHECK (agent-log ready) says healthy"
 
 stop_started=$SECONDS
-timeout 60 "${compose[@]}" "${compose_files[@]}" stop >>"$work/compose.log" 2>&1 || fail "compose stop failed"
+service_stop || fail "the stop failed"
 stop_s=$((SECONDS - stop_started))
 code=$("$docker" inspect --format '{{.State.ExitCode}}' "$container")
 [ "$code" = 0 ] || fail "the container exited with $code on compose stop"
 [ "$stop_s" -lt 20 ] || fail "compose stop took $stop_s s (the stop grace is 20 s)"
 passed "compose stop is clean: exit code 0 after $stop_s s"
 
-timeout 120 "${compose[@]}" "${compose_files[@]}" start >>"$work/compose.log" 2>&1 || fail "compose start failed"
+service_start || fail "the start failed"
 wait_ready
 say_and_expect "again" "Echo: again" 4
 sent=$(curl -s -m 10 "$telegram/_double/sent?chat_id=1")
 [ "$(grep -o 'Echo: hello' <<<"$sent" | wc -l)" -eq 1 ] || fail "a message was answered twice: $sent"
 [ "$(grep -o '"message_id"' <<<"$sent" | wc -l)" -eq 4 ] || fail "not four answers after the restart: $sent"
-in_container agent-log runs >"$work/runs.txt" 2>&1
-[ "$(grep -c -F 'Echo: hello' "$work/runs.txt" || true)" -le 1 ] || true
 passed "after compose start the state survived: the new message is answered, none twice"
 
 violations=$(curl -s -m 10 "$telegram/_double/violations")$(curl -s -m 10 "$model_control/violations")
