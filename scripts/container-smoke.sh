@@ -11,7 +11,8 @@
 #      answer's bash call runs in the fence (it sees /data, the agent's home, as an empty folder);
 #   5. the image's HEALTHCHECK (`agent-log ready`) reports healthy;
 #   6. `compose stop` is clean: exit code 0, well within the stop grace (no SIGKILL);
-#   7. after `compose start` the state survived: a new message is answered, no message is answered twice.
+#   7. after `compose start` the state survived: the runs are kept, a message sent just before the stop and a new
+#      one are answered, and no message is answered twice.
 # Docker: installs Debian's docker.io and docker-compose when missing and starts dockerd when no engine answers
 # (stopped again at the end). On the project's machine a plain `dockerd` works (overlay2, cgroup v1, iptables);
 # where it does not, it is tried with `--iptables=false --bridge=none`, then also with `--storage-driver=vfs`.
@@ -174,13 +175,12 @@ service_start() {
 }
 remove_service() {
     if [ "${compose[0]}" != docker-compose ]; then
-        timeout 60 "${compose[@]}" "${compose_files[@]}" down --volumes --timeout 5 >/dev/null 2>&1
+        timeout 60 "${compose[@]}" "${compose_files[@]}" down --volumes --timeout 5 >/dev/null 2>&1 || true
     else
-        timeout 60 "$docker" rm -f "${project}_agent_1" >/dev/null 2>&1
-        timeout 60 "$docker" volume rm "${project}_agent-home" "${project}_agent-workspace" >/dev/null 2>&1
+        timeout 60 "$docker" rm -f "${project}_agent_1" >/dev/null 2>&1 || true
+        timeout 60 "$docker" volume rm "${project}_agent-home" "${project}_agent-workspace" >/dev/null 2>&1 || true
         rm -f "$work/agent.env"
     fi
-    return 0
 }
 compose_version=$("${compose[@]}" version --short 2>/dev/null || echo "?")
 remove_service
@@ -243,6 +243,9 @@ done
 [ "$health" = healthy ] || fail "the HEALTHCHECK says '$health' after 90 s"
 passed "the HEALTHCHECK (agent-log ready) says healthy"
 
+in_container agent-log runs >"$work/runs-before.txt" 2>&1 || fail "agent-log runs fails inside"
+# A message in flight at the stop: answered before it, or after the restart, but once.
+curl -s -m 10 -d '{"chat_id":1,"user_id":1,"text":"in flight"}' "$telegram/_double/messages" >/dev/null
 stop_started=$SECONDS
 service_stop || fail "the stop failed"
 stop_s=$((SECONDS - stop_started))
@@ -253,11 +256,18 @@ passed "compose stop is clean: exit code 0 after $stop_s s"
 
 service_start || fail "the start failed"
 wait_ready
-say_and_expect "again" "Echo: again" 4
+say_and_expect "again" "Echo: again" 5
 sent=$(curl -s -m 10 "$telegram/_double/sent?chat_id=1")
-[ "$(grep -o 'Echo: hello' <<<"$sent" | wc -l)" -eq 1 ] || fail "a message was answered twice: $sent"
-[ "$(grep -o '"message_id"' <<<"$sent" | wc -l)" -eq 4 ] || fail "not four answers after the restart: $sent"
-passed "after compose start the state survived: the new message is answered, none twice"
+for text in "Echo: hello" "Echo: in flight" "Echo: again"; do
+    [ "$(grep -o "\"text\":\"$text\"" <<<"$sent" | wc -l)" -eq 1 ] || fail "'$text' was not sent exactly once: $sent"
+done
+[ "$(grep -o '"message_id"' <<<"$sent" | wc -l)" -eq 5 ] || fail "not five answers after the restart: $sent"
+in_container agent-log runs >"$work/runs.txt" 2>&1 || fail "agent-log runs fails inside after the restart"
+while read -r line; do
+    grep -q -F -x "$line" "$work/runs.txt" || fail "the run '$line' is gone after the restart"
+done < <(tail -n +2 "$work/runs-before.txt")
+[ "$(wc -l <"$work/runs.txt")" -gt "$(wc -l <"$work/runs-before.txt")" ] || fail "the new message made no run"
+passed "after the restart the state survived: the runs before it are kept, the new message is answered, none twice"
 
 violations=$(curl -s -m 10 "$telegram/_double/violations")$(curl -s -m 10 "$model_control/violations")
 [ "$violations" = "[][]" ] || fail "the doubles saw specification violations: $violations"
