@@ -9,7 +9,9 @@
 #   3. `agent-log runs` works inside, and the database is on the /data volume;
 #   4. the `bash` tool runs sandboxed inside: `/status` says `sandboxed (bubblewrap)`, and a scripted model
 #      answer's bash call runs in the fence (it sees /data, the agent's home, as an empty folder);
-#   5. the image's HEALTHCHECK (`agent-log ready`) reports healthy;
+#   5. a self-update inside: `agent-build stage` builds the worker with the image's toolchain, offline, in the
+#      fence (its tests replaced by `true`), `agent-build approve`, and the supervisor deploys and promotes it
+#      (CONTAINER_SMOKE_STAGE=0 leaves this out); the image's HEALTHCHECK (`agent-log ready`) reports healthy;
 #   6. `compose stop` is clean: exit code 0, well within the stop grace (no SIGKILL);
 #   7. after `compose start` the state survived: the runs are kept, a message sent just before the stop and a new
 #      one are answered, and no message is answered twice.
@@ -19,6 +21,8 @@
 # Base images that cannot be pulled are made offline (scripts/container/base-images.sh, which says so).
 # Every step has a time bound; the whole run took about N minutes on the 2-core machine (docs/container.md).
 set -euo pipefail
+# The engine, its socket and apt need root: as another user, run again under sudo (keeping PATH for swift).
+[ "$(id -u)" -eq 0 ] || exec sudo -E env "PATH=$PATH" "$0" "$@"
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${CONTAINER_SMOKE_DIR:-$root/var/tmp/container-smoke}
 project=agent-smoke
@@ -33,15 +37,13 @@ fail() {
 passed() { say "ok ($((SECONDS - started_at)) s): $*"; }
 
 # --- The engine -------------------------------------------------------------------------------------------------
-as_root=""
-[ "$(id -u)" -eq 0 ] || as_root="sudo"
 install_missing() {
     local missing=()
     for package in "$@"; do dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package"); done
     [ "${#missing[@]}" -eq 0 ] && return 0
     say "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive timeout 300 $as_root apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive timeout 900 $as_root apt-get install -y -q "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -q "${missing[@]}" >/dev/null
 }
 install_missing docker.io docker-compose debootstrap curl
 # Debian's CLI, which matches its engine and has BuildKit built in (DOCKER_BUILDKIT=1); a newer CLI elsewhere on
@@ -74,7 +76,7 @@ trap cleanup EXIT
 engine_answers() { timeout 10 "$docker" info >/dev/null 2>&1; }
 start_dockerd() {
     say "no engine answers: starting dockerd $*"
-    $as_root dockerd "$@" >"$work/dockerd.log" 2>&1 &
+    dockerd "$@" >"$work/dockerd.log" 2>&1 &
     dockerd_pid=$!
     for _ in $(seq 1 60); do
         engine_answers && return 0
@@ -144,7 +146,8 @@ EOF
 compose_files=(-p "$project" -f "$root/compose.yaml" -f "$work/compose.smoke.yaml")
 # The settings, as an owner's .env would give them (test values; the doubles accept any token and key).
 export TELEGRAM_BOT_TOKEN=123456:container-smoke OPENAI_API_KEY=container-smoke TELEGRAM_ALLOWED_USER_IDS=1
-export TELEGRAM_ADMIN_USER_IDS=1 TELEGRAM_API_BASE="$telegram" OPENAI_BASE_URL="$openai" AGENT_POLL_TIMEOUT_S=2
+export TELEGRAM_ADMIN_USER_IDS=2 TELEGRAM_API_BASE="$telegram" OPENAI_BASE_URL="$openai" AGENT_POLL_TIMEOUT_S=2
+export AGENT_PROBATION_S=5
 # up / stop / start / remove, by compose v2, or by the docker CLI with the options docker-compose 1.x resolved.
 service_up() {
     if [ "${compose[0]}" != docker-compose ]; then
@@ -235,6 +238,33 @@ tool_result=$(curl -s -m 10 "$model_control/requests" | grep -o 'uid=[0-9]* data
     || fail "the bash tool did not run in the fence as the agent user: '$tool_result' (want uid=1000 data_entries=0)"
 passed "the bash tool ran inside the fence as the agent user ($tool_result: /data hidden)"
 
+# The self-update inside: the image's toolchain builds the worker offline in the fence (its tests replaced by `true`:
+# the suite is `make test`'s job, and takes 12 minutes), an admin approves, the supervisor deploys it on probation.
+if [ "${CONTAINER_SMOKE_STAGE:-1}" = 1 ]; then
+    stage_started=$SECONDS
+    timeout 1800 "$docker" exec -e AGENT_TEST_COMMAND=true "$container" agent-build stage --reason container-smoke \
+        >"$work/stage.log" 2>&1 || { tail -20 "$work/stage.log" >&2; fail "agent-build stage failed inside"; }
+    rev=$(tail -1 "$work/stage.log")
+    passed "agent-build stage built the worker inside in $((SECONDS - stage_started)) s: rev ${rev:0:12}"
+    in_container agent-build approve "$rev" >/dev/null || fail "agent-build approve $rev failed"
+    for _ in $(seq 1 120); do
+        in_container agent-build show "$rev" >"$work/artifact.txt" 2>&1 || true
+        grep -q -E '^artifact [0-9]+: (promoted|rolled_back|rejected)' "$work/artifact.txt" && break
+        sleep 1
+    done
+    grep -q -E '^artifact [0-9]+: promoted' "$work/artifact.txt" || fail "the update was not promoted: $(head -1 "$work/artifact.txt")"
+    wait_ready
+    grep -q -F "rev ${rev:0:12}" "$work/ready.txt" || fail "the ready worker is not the update: $(cat "$work/ready.txt")"
+    say_and_expect "after the update" "Echo: after the update" 4
+    notices=$(curl -s -m 10 "$telegram/_double/sent?chat_id=2" | grep -o '"message_id"' | wc -l)
+    [ "$notices" -ge 2 ] || fail "the admin (chat 2) was not told of the stage and the promotion ($notices messages)"
+    passed "the update was approved, deployed and promoted, the admin told ($notices messages); the new worker answers"
+    answers=4
+else
+    say "CONTAINER_SMOKE_STAGE=0: no self-update inside"
+    answers=3
+fi
+
 for _ in $(seq 1 45); do
     health=$("$docker" inspect --format '{{.State.Health.Status}}' "$container")
     [ "$health" = healthy ] && break
@@ -256,12 +286,12 @@ passed "compose stop is clean: exit code 0 after $stop_s s"
 
 service_start || fail "the start failed"
 wait_ready
-say_and_expect "again" "Echo: again" 5
+say_and_expect "again" "Echo: again" $((answers + 2))
 sent=$(curl -s -m 10 "$telegram/_double/sent?chat_id=1")
 for text in "Echo: hello" "Echo: in flight" "Echo: again"; do
     [ "$(grep -o "\"text\":\"$text\"" <<<"$sent" | wc -l)" -eq 1 ] || fail "'$text' was not sent exactly once: $sent"
 done
-[ "$(grep -o '"message_id"' <<<"$sent" | wc -l)" -eq 5 ] || fail "not five answers after the restart: $sent"
+[ "$(grep -o '"message_id"' <<<"$sent" | wc -l)" -eq $((answers + 2)) ] || fail "not $((answers + 2)) answers: $sent"
 in_container agent-log runs >"$work/runs.txt" 2>&1 || fail "agent-log runs fails inside after the restart"
 while read -r line; do
     grep -q -F -x "$line" "$work/runs.txt" || fail "the run '$line' is gone after the restart"
