@@ -1,4 +1,5 @@
 import Events
+import Fence
 import Foundation
 import Testing
 
@@ -59,5 +60,35 @@ struct BashSandboxLimitsTests {
         let names = [one.stdout, two.stdout].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         #expect(names[0].hasPrefix("agent-fence-") && names[1].hasPrefix("agent-fence-") && names[0] != names[1])
         for name in names { #expect(!FileManager.default.fileExists(atPath: "\(parent)/\(name)")) }
+    }
+}
+
+/// How `/status` and `process.started` name each limit, for each way the process count may hold.
+@Suite(.timeLimit(.minutes(1)))
+struct SandboxLimitsSummaryTests {
+    @Test func theStatusSaysWhichLimitsHold() {
+        let reason = "root is not bound by RLIMIT_NPROC and no pids controller in this process's cgroups"
+        let cases: [(SandboxLimits.ProcessCount, String)] = [
+            (.cgroup(parent: "/sys/fs/cgroup/pids"), "enforced (cgroup pids.max)"),
+            (.userNamespace, "enforced (user namespace)"),
+            (.notEnforced(reason: reason), "not enforced: \(reason)"),
+        ]
+        for (processCount, holds) in cases {
+            let status = SandboxStatus(
+                state: .sandboxed, bubblewrap: "/usr/bin/bwrap",
+                limits: SandboxLimits(maxFileMB: 1024, maxProcesses: 256, processCount: processCount))
+            #expect(status.summary == "sandboxed (bubblewrap); max_file_mb 1024: enforced (RLIMIT_FSIZE); max_procs 256: \(holds)")
+            #expect(
+                status.payload["sandbox_limits"]
+                    == [
+                        "max_file_mb": 1024, "max_file_mb_holds": "enforced (RLIMIT_FSIZE)", "max_procs": 256,
+                        "max_procs_holds": .string(holds),
+                    ])
+        }
+        // Only the user-namespace case leaves the count to RLIMIT_NPROC inside the fence (with --unshare-user).
+        let inside = SandboxLimits(maxFileMB: 1, maxProcesses: 20, processCount: .userNamespace).fenceLimits
+        #expect(inside == FenceLimits(maxFileBytes: 1 << 20, maxProcesses: 20))
+        let byCgroup = SandboxLimits(maxFileMB: 1, maxProcesses: 20, processCount: .cgroup(parent: "/x")).fenceLimits
+        #expect(byCgroup == FenceLimits(maxFileBytes: 1 << 20, maxProcesses: nil))
     }
 }
