@@ -202,13 +202,23 @@ echo "  Telegram double: $TELEGRAM_API_BASE   OpenAI double: $OPENAI_BASE_URL"
 fence_note=""
 if ! bwrap_error=$(bwrap --ro-bind / / --dev /dev --proc /proc --unshare-pid --unshare-net --cap-drop ALL -- /bin/true 2>&1); then
     fence_note="${bwrap_error:-bubblewrap is not installed}"
-    echo "  note: bubblewrap does not work here ($fence_note): bash is off and the stage's self-check runs unfenced"
+    echo "  note: bubblewrap does not work here ($fence_note): for this demo, which runs only its own scripted steps, the sandbox is waived (AGENT_ALLOW_UNSANDBOXED_EXEC=1)"
     export AGENT_ALLOW_UNSANDBOXED_EXEC=1
 fi
 
 export TELEGRAM_BOT_TOKEN="$token" OPENAI_API_KEY="demo-key-not-secret" TELEGRAM_API_BASE OPENAI_BASE_URL
 export TELEGRAM_ALLOWED_USER_IDS="$owner" TELEGRAM_ADMIN_USER_IDS="$owner" OPENAI_MODEL="gpt-4o-mini"
-export AGENT_HOME="$home" AGENT_DB="$db" AGENT_WORKSPACE="$demo/workspace" AGENT_SOURCE="$root"
+export AGENT_HOME="$home" AGENT_DB="$db" AGENT_WORKSPACE="$demo/workspace"
+# The worker clones the workspace from this checkout at its first start; a copy of the source that is not a git
+# checkout (a tarball, a stage's --source copy) is copied in instead.
+if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
+    export AGENT_SOURCE="$root"
+    workspace_note="a clone of this checkout, made by the worker at its first start"
+else
+    mkdir -p "$AGENT_WORKSPACE"
+    tar -C "$root" --exclude='./.build*' --exclude=./var --exclude=./.venv -cf - . | tar -C "$AGENT_WORKSPACE" -xf -
+    workspace_note="a copy of this source folder (not a git checkout)"
+fi
 # Fast settings, so that the demo takes a minute: quick restarts, a 3 s probation, short polls.
 export AGENT_BACKOFF_BASE_MS=200 AGENT_BACKOFF_MAX_S=2 AGENT_PROBATION_S=3 AGENT_UPDATE_POLL_MS=100
 export AGENT_STOP_GRACE_S=3 AGENT_READY_TIMEOUT_S=60 AGENT_POLL_TIMEOUT_S=10 AGENT_SEND_PER_CHAT_PER_S=20
@@ -218,12 +228,11 @@ export PATH="$bin:$PATH"
 current_step="starting the supervisor"
 "$bin/supervisord-agent" --worker "$bin/agent-worker" >"$logs/supervisor.out" 2>"$logs/supervisor.log" &
 supervisor_pid=$!
-# The first start clones the workspace from this checkout (AGENT_SOURCE).
 worker_is_ready() { [ -f "$db" ] && agent-log ready >/dev/null 2>&1 && echo yes; }
 wait_for "ready worker (agent-log ready)" 90 worker_is_ready >/dev/null
 first_rev=$(query "SELECT json_extract(payload, '\$.rev') FROM events WHERE kind = 'revision.promoted' ORDER BY id DESC LIMIT 1")
 echo "  supervisord-agent (pid $supervisor_pid) started agent-worker rev ${first_rev:0:12}: $(agent-log ready)"
-echo "  the workspace is a clone of this checkout: $AGENT_WORKSPACE"
+echo "  the workspace, $workspace_note: $AGENT_WORKSPACE"
 
 # --- 1. A plain answer --------------------------------------------------------------------------------------------
 step 1 "A plain answer"
