@@ -337,12 +337,10 @@ post "$TELEGRAM_API_BASE/_double/callbacks" \
 bot_says "$owner" "$before" "Artifact #$artifact"
 promoted=$(wait_for "revision.promoted of rev ${next_rev:0:12}" 60 \
     event_after revision.promoted "$mark" "json_extract(payload, '\$.rev') = '$next_rev'")
-echo "    the supervisor's side (agent-log tail):"
-agent-log tail --since "$mark" --kind 'update.deploy.*' | sed 's/^/      /'
-agent-log tail --since "$mark" --kind 'worker.*' | sed 's/^/      /'
-agent-log tail --since "$mark" --kind revision.promoted | sed 's/^/      /'
-[ "$(readlink "$home/current")" != "" ] || fail "AGENT_HOME/current is missing"
+echo "    the supervisor's side (agent-log tail --since $mark):"
+agent-log tail --since "$mark" | grep '  supervisor  ' | sed 's/^/      /'
 [[ "$(readlink -f "$home/current")" == *"$next_rev"* ]] || fail "AGENT_HOME/current does not point at the new revision"
+[[ "$(readlink -f "$home/previous")" == *"$first_rev"* ]] || fail "AGENT_HOME/previous does not point at the first revision"
 echo "    revision.promoted: rev ${next_rev:0:12} is current (the previous one, ${first_rev:0:12}, is kept as AGENT_HOME/previous)"
 bot_says "$owner" "$before" "Update promoted" 20
 count=$(sent_count "$owner")
