@@ -48,6 +48,9 @@ struct ConversationTests {
         let status = await say("/status", expecting: 5)
         #expect(status?.text.contains("uptime") == true)
         #expect(status?.text.contains("tools:") == true)
+        let tools = status?.text.split(separator: "\n").first { $0.hasPrefix("tools:") } ?? ""
+        // Which limits of bash hold here: both are named whenever commands run sandboxed (docs/tools.md).
+        #expect(!tools.contains("sandboxed (") || tools.contains("max_file_mb 1024: enforced (RLIMIT_FSIZE); max_procs 256: "), "\(tools)")
         #expect(status?.text.contains("2 calls") == true)
         #expect(await say("/usage", expecting: 6)?.text.contains("today: 2 calls") == true)
         #expect(await say("/new", expecting: 7)?.text.contains("new conversation") == true)
