@@ -22,7 +22,7 @@ RUN make test
 
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsqlite3-0 libcurl4 ca-certificates tzdata ripgrep bubblewrap git \
+    && apt-get install -y --no-install-recommends libsqlite3-0 libcurl4 ca-certificates tzdata ripgrep bubblewrap util-linux git \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /usr/local/bin/
 # The project's own source (a git checkout), cloned into the workspace at first start for the agent to work on.

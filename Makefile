@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_EXTRA_FLAGS ?=
 RELEASE_FLAGS := -c release --scratch-path .build-release $(RELEASE_EXTRA_FLAGS)
 
-.PHONY: build release test test-slow bench lint run clean venv doubles
+.PHONY: build release test test-slow bench lint run demo clean venv doubles
 
 build:
 	$(SWIFT) build
@@ -53,6 +53,11 @@ endif
 endif
 run:
 	@scripts/run.sh
+
+## The whole system without a bot token or the network (scripts/demo.sh): the real supervisor and worker against the
+## loopback doubles, a scripted conversation, a kill -9, a staged update approved and promoted; state in var/demo.
+demo: release
+	AGENT_BIN_DIR=$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path) scripts/demo.sh
 
 ## The Telegram and OpenAI doubles on loopback, for manual runs and demos (docs/doubles.md); stops on Ctrl-C.
 doubles:

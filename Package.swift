@@ -185,7 +185,7 @@ let package = Package(
         // The first run and the packaging: `make run`, `.env.example`, compose.yaml.
         .testTarget(name: "PackagingTests", dependencies: ["TestSupport", "ProcessControl"], swiftSettings: strictSettings),
         .testTarget(
-            name: "ToolsTests", dependencies: ["Tools", "Events", "Settings", "TestSupport", "ProcessControl"],
+            name: "ToolsTests", dependencies: ["Tools", "Fence", "Events", "Settings", "TestSupport", "ProcessControl"],
             swiftSettings: strictSettings),
     ]
 )

@@ -6,10 +6,11 @@ import ProcessControl
 ///
 /// Inside: the whole file system read-only, the layout's mounts, a private `/tmp`, the hidden folders under an
 /// empty tmpfs and the hidden files replaced by `/dev/null`; a new `/proc` in its own PID namespace, so no process
-/// outside is visible; no network unless the layout allows it; every capability dropped, so even root cannot
-/// remount or unmount anything; `--die-with-parent`, so the command dies with whoever started it. When the command
-/// exits, the namespace's first process exits and the kernel kills everything left in it, `setsid` children
-/// included.
+/// outside is visible; its own IPC and UTS namespaces (no shared memory, semaphore or message queue of the host,
+/// a host name of its own); no network unless the layout allows it; every capability dropped, so even root cannot
+/// remount or unmount anything, nor raise the layout's limits; `--die-with-parent`, so the command dies with
+/// whoever started it. When the command exits, the namespace's first process exits and the kernel kills everything
+/// left in it, `setsid` children included.
 public struct Fence: Sendable {
     /// The bubblewrap executable.
     public let bubblewrap: String
@@ -32,10 +33,12 @@ public struct Fence: Sendable {
         for mount in layout.mounts {
             options += [mount.writable ? "--bind" : "--ro-bind", mount.source, mount.destination]
         }
-        options += ["--unshare-pid", "--die-with-parent", "--cap-drop", "ALL"]
+        if let home = layout.scratchHome { options += ["--dir", home, "--setenv", "HOME", home] }
+        options += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--cap-drop", "ALL"]
+        if layout.limits.maxProcesses != nil { options += ["--unshare-user"] }
         if !layout.network { options += ["--unshare-net"] }
         options += ["--chdir", layout.workingDirectory, "--"]
-        return options + command
+        return options + layout.limits.applied(to: command)
     }
 
     /// Finds bubblewrap (`bwrap`) on the `PATH` of `environment`.

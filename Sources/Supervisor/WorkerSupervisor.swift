@@ -24,7 +24,7 @@ public final class WorkerSupervisor: Service {
     let logger: Logger
     let stop: StopSignal
     let availability: Mutex<Availability>
-    /// The request the watcher found and the main loop has not taken yet.
+    /// The request the watcher found, until the main loop has carried it out.
     let pendingRequest = Mutex<ControlRequest?>(nil)
     /// The revision on trial, shared by the main loop and the task that promotes it.
     let trial = Mutex<Probation?>(nil)
@@ -101,8 +101,12 @@ public final class WorkerSupervisor: Service {
             instance += 1
             guard let outcome = await runWorker(instance: instance, under: process) else { break }
             if stop.isRaised { break }
-            if let request = pendingRequest.withLock({ $0.take() }) {
+            if let request = pendingRequest.withLock({ $0 }) {
+                // Cleared only once carried out: until the deploy's mark is written the artifact is still
+                // `approved`, and a watcher free to look again reported it twice: a second deploy that killed the
+                // worker the first had just started (`make demo` with a real worker, whose hash takes a poll or more).
                 await carryOut(request, under: process)
+                pendingRequest.withLock { $0 = nil }
                 detector = newDetector()
                 inCrashLoop = false
                 continue

@@ -68,7 +68,8 @@ struct ToolCommand: AsyncParsableCommand {
         }
         return [
             "workspace": .string(registry.policy.workspace), "sandbox": .string(registry.sandbox.state.rawValue),
-            "sandbox_reason": JSONValue(registry.sandbox.reason), "tools": .array(tools),
+            "sandbox_reason": JSONValue(registry.sandbox.reason), "sandbox_limits": registry.sandbox.limits?.payload ?? .null,
+            "tools": .array(tools),
         ]
     }
 }

@@ -71,4 +71,19 @@ struct FenceTests {
         #expect(lines.first?.trimmingCharacters(in: .whitespaces) == "lo", "\(result.standardOutput)")
         #expect(Int(lines.last ?? "") ?? 99 <= 4, "processes visible inside: \(result.standardOutput)")
     }
+
+    @Test("a pids cgroup left by a process that died is removed by the next trial; one in use is kept")
+    func abandonedCgroupsAreRemoved() async throws {
+        guard case .success(let parent) = await PidsCgroup.parent() else { return }
+        // pid_max is at most 4194304: no process has this pid.
+        let abandoned = "\(parent)/agent-fence-99999999-0"
+        try FileManager.default.createDirectory(atPath: abandoned, withIntermediateDirectories: false)
+        let mine = try PidsCgroup.make(in: parent, limit: 10)
+        guard case .success = await PidsCgroup.parent() else { return }
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(FileManager.default.fileExists(atPath: mine.path))
+        #expect(try String(contentsOfFile: "\(mine.path)/pids.max", encoding: .utf8) == "10\n")
+        await mine.remove()
+        #expect(!FileManager.default.fileExists(atPath: mine.path))
+    }
 }

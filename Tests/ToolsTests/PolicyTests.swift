@@ -116,10 +116,15 @@ import Testing
         let none = try ToolPolicy(
             environment: EnvironmentReader([
                 "AGENT_HOME": directory.file("h"), "AGENT_WORKSPACE": directory.file("ws"), "AGENT_TOOLS": "none",
-                "AGENT_BASH_TIMEOUT_S": "30",
+                "AGENT_BASH_TIMEOUT_S": "30", "AGENT_BASH_MAX_FILE_MB": "1", "AGENT_BASH_MAX_PROCS": "20",
             ]))
         #expect(none.allowedTools.isEmpty)
         #expect(none.limits.bashDefaultTimeout == 30)
+        #expect(none.limits.bashMaxFileMB == 1 && none.limits.bashMaxProcesses == 20)
+        #expect(policy.limits.bashMaxFileMB == 1024 && policy.limits.bashMaxProcesses == 256)
+        #expect(throws: ConfigurationError.self) {
+            try ToolLimits(environment: EnvironmentReader(["AGENT_BASH_MAX_PROCS": "0"]))
+        }
     }
 
     @Test func commandsGetNoSecrets() {

@@ -114,4 +114,26 @@ import Testing
         #expect(!result.standardOutput.contains("OPENAI_API_KEY"))
         #expect(!result.standardOutput.contains("abcdefghijklmnopqrstuvwxyz0123456789"))
     }
+
+    @Test(.enabled("bubblewrap works on this machine") { await SandboxCheck.works() })
+    func byHandBashHidesTheUsersHomeAndHoldsTheLimits() async throws {
+        let fixture = try await ToolFixture()
+        // The worker's user's home, outside /tmp (which the sandbox replaces anyway).
+        let userHome = "/var/tmp/tool-command-home-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: "\(userHome)/.ssh", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: userHome) }
+        try Data("PRIVATE KEY".utf8).write(to: URL(fileURLWithPath: "\(userHome)/.ssh/id_rsa"))
+        let environment = ["HOME": userHome, "AGENT_BASH_MAX_FILE_MB": "1"]
+        let command = #"{"command": "cat ~/.ssh/id_rsa; head -c 2000000 /dev/zero > big; echo $?"}"#
+        let result = try await WorkerProcess.run(fixture, ["tool", "bash", command], environment: environment)
+        #expect(result.status == .exited(0), "\(result.standardError)")
+        let value = try envelope(result)
+        #expect(value["stdout"]?.stringValue == "153\n", "\(value)")
+        #expect(!result.standardOutput.contains("PRIVATE KEY"))
+        let list = try JSONValue(
+            parsing: try await WorkerProcess.run(fixture, ["tool", "--list"], environment: environment).standardOutput)
+        #expect(list["sandbox_limits"]?["max_file_mb"] == 1)
+        #expect(list["sandbox_limits"]?["max_file_mb_holds"] == "enforced (RLIMIT_FSIZE)")
+        #expect(list["sandbox_limits"]?["max_procs_holds"]?.stringValue?.contains("enforced") == true)
+    }
 }

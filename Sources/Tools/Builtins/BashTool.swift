@@ -62,11 +62,24 @@ struct BashTool: Tool {
             executable: Self.shell, arguments: ["-c", input.command], environment: policy.commandEnvironment,
             workingDirectory: policy.workspace, standardInput: .null, standardOutput: .descriptor(outputFile),
             standardError: .descriptor(errorFile), newSession: true)
+        var cgroup: PidsCgroup?
         switch context.sandbox.state {
         case .sandboxed:
             let fence = Fence(bubblewrap: context.sandbox.bubblewrap ?? "bwrap")
-            spec.arguments = fence.arguments(BashSandbox.layout(policy), running: [Self.shell, "-c", input.command])
-            spec.executable = fence.bubblewrap
+            let limits = context.sandbox.limits
+            var command =
+                [fence.bubblewrap]
+                + fence.arguments(BashSandbox.layout(policy, limits: limits), running: [Self.shell, "-c", input.command])
+            if let limits, case .cgroup(let parent) = limits.processCount {
+                do {
+                    cgroup = try PidsCgroup.make(in: parent, limit: limits.maxProcesses)
+                } catch {
+                    throw ToolsError(.failed, "cannot start the command: \(error.message)")
+                }
+                command = cgroup?.wrapping(command) ?? command
+            }
+            spec.executable = command[0]
+            spec.arguments = Array(command.dropFirst())
         case .unsandboxedAllowed:
             break
         case .execDisabled:
@@ -76,6 +89,7 @@ struct BashTool: Tool {
         do {
             child = try ChildProcess.spawn(spec)
         } catch {
+            await cgroup?.remove()
             throw ToolsError(.failed, "cannot start the command: \(error.message)")
         }
         // A cancelled call (`/stop`, the run's wall limit) kills the command and everything it started at once.
@@ -86,6 +100,7 @@ struct BashTool: Tool {
         }
         // Unsandboxed, what the command left running in its group goes with it, as the PID namespace does otherwise.
         child.signalGroup(SIGKILL)
+        await cgroup?.remove()
 
         let stdout = FileTail(reading: outputFile, maxBytes: limits.outputBytes, maxLines: limits.outputLines)
         let stderr = FileTail(reading: errorFile, maxBytes: limits.outputBytes / 4, maxLines: limits.outputLines / 4)

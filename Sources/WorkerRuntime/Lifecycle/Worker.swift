@@ -32,6 +32,9 @@ public enum Worker {
                 "supervised": .bool(settings.supervision != nil),
             ].merging(sandbox.payload) { first, _ in first })
         if sandbox.state != .sandboxed { logger.warning("tools sandbox", metadata: ["state": "\(sandbox.summary)"]) }
+        if case .notEnforced = sandbox.limits?.processCount {
+            logger.warning("tools sandbox", metadata: ["limits": "\(sandbox.limits?.summary ?? "")"])
+        }
         let telegram = TelegramClient(configuration: settings.telegram)
         let bot: User
         switch await start(telegram: telegram, process: process, supervised: settings.supervision != nil, logger: logger) {
