@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_EXTRA_FLAGS ?=
 RELEASE_FLAGS := -c release --scratch-path .build-release $(RELEASE_EXTRA_FLAGS)
 
-.PHONY: build release test bench lint run demo clean venv doubles container-smoke
+.PHONY: build release test test-slow bench lint run demo clean venv doubles container-smoke
 
 build:
 	$(SWIFT) build
@@ -25,6 +25,13 @@ venv: .venv/.installed
 test: venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+
+## The slow tests, which `make test` skips: the real self-update of this project (RealSelfUpdateTests: a release
+## build of the worker and the suite in a fenced copy, then a deploy and a rollback). It stages the repository's
+## HEAD, so commit first; `.ci/run` runs it after `make test`, whose build it reuses.
+test-slow:
+	$(SWIFT) build --build-tests
+	AGENT_SLOW_TESTS=1 $(SWIFT) test --skip-build --no-parallel --filter RealSelfUpdateTests
 
 ## The benchmarks of the issues, on a release build; prints one report per figure.
 bench: release

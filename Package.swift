@@ -96,7 +96,7 @@ let package = Package(
         // Test support: loopback doubles of Telegram and OpenAI, temporary folders, fixtures.
         .target(
             name: "TestSupport",
-            dependencies: ["Events", "ProcessControl"],
+            dependencies: ["Events", "ProcessControl", "Fence"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

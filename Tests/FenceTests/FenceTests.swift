@@ -20,7 +20,9 @@ final class OutsideTemporaryFolder {
 }
 
 /// The fence itself, apart from any tool: what a command inside sees and may do.
-@Suite("Fence", .timeLimit(.minutes(2)))
+@Suite(
+    "Fence", .enabled("needs a bubblewrap fence, which none can make inside a stage's fenced tests") { await FenceCheck.works() },
+    .timeLimit(.minutes(2)))
 struct FenceTests {
     /// Runs `script` with `/bin/sh` inside `layout`; nil when bubblewrap does not work on this machine.
     func run(_ script: String, _ layout: FenceLayout) async throws -> ProcessResult? {

@@ -15,9 +15,10 @@ struct SelfUpdateTests {
         "AGENT_UPDATE_POLL_MS": "100", "AGENT_STOP_GRACE_S": "3", "TELEGRAM_ADMIN_USER_IDS": "77",
     ]
 
-    /// Stages `worker` with `--binary` and returns its artifact.
+    /// Stages `worker` with `--binary` (its self-check unfenced only where no fence can be made) and returns its artifact.
     func stage(_ worker: String, _ harness: AgentHarness) async throws -> ArtifactRecord {
-        let result = try await UpdateFixtures.agentBuild(["stage", "--binary", worker], environment: harness.environment(Self.fast))
+        let environment = harness.environment(Self.fast.merging(await FenceCheck.stageEnvironment()) { _, new in new })
+        let result = try await UpdateFixtures.agentBuild(["stage", "--binary", worker], environment: environment)
         #expect(result.status == .exited(0), "\(result.standardError)")
         let rev = try #require(UpdateFixtures.rev(of: result), "\(result.standardOutput)")
         let database = try #require(harness.database())

@@ -18,7 +18,7 @@ struct ChatUpdateTests {
         let admin = harness.userID
         let other: Int64 = 5151
         let worker = try harness.startWorker(
-            pipeline.environment(harness).merging([
+            await pipeline.environment(harness).merging([
                 "TELEGRAM_ALLOWED_USER_IDS": "\(admin),\(other)", "TELEGRAM_ADMIN_USER_IDS": "\(admin)",
                 "AGENT_BUILD_BIN": Executables.path("agent-build"),
             ]) { _, new in new })

@@ -11,8 +11,8 @@ import Testing
 @Suite("Stage pipeline", .timeLimit(.minutes(3)))
 struct StagePipelineTests {
     /// A workspace that is a git checkout of the fixture project; its first commit is the source commit.
-    func makeWorkspace(_ harness: AgentHarness, build: String = Self.build, test: String = Self.passingTest) async throws {
-        let files = ["build.sh": build, "test.sh": test, "README": "fixture project\n"]
+    func makeWorkspace(_ harness: AgentHarness) async throws {
+        let files = ["build.sh": Self.build, "test.sh": Self.passingTest, "README": "fixture project\n"]
         for (name, text) in files { try text.write(toFile: "\(harness.workspace)/\(name)", atomically: true, encoding: .utf8) }
         for arguments in [["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "fixture"]] {
             let result = try await ProcessRunner.run(
@@ -37,8 +37,13 @@ struct StagePipelineTests {
         """
     static let passingTest = "echo '✔ Test \"one\" passed after 0.1 seconds.'\necho '✔ Test \"two\" passed after 0.1 seconds.'\n"
 
-    func environment(_ harness: AgentHarness) -> [String: String] {
-        harness.environment(["AGENT_BUILD_COMMAND": "sh build.sh", "AGENT_TEST_COMMAND": "sh test.sh"])
+    /// The fixture's build and test commands; unfenced steps only where no fence can be made (`FenceCheck`).
+    func environment(_ harness: AgentHarness) async -> [String: String] {
+        harness.environment(
+            ["AGENT_BUILD_COMMAND": "sh build.sh", "AGENT_TEST_COMMAND": "sh test.sh"].merging(await FenceCheck.stageEnvironment()) {
+                _, new in
+                new
+            })
     }
 
     func stage(_ harness: AgentHarness, _ arguments: [String] = []) async throws -> ProcessResult {
@@ -93,7 +98,9 @@ struct StagePipelineTests {
         #expect(harness.events("update.build.completed").first?.parentID == harness.events("update.build.started").first?.id)
     }
 
-    @Test("a patch whose build reads the database, AGENT_HOME, the home folder or the environment finds nothing")
+    @Test(
+        "a patch whose build and tests read the database, AGENT_HOME, the home folder or the environment find nothing",
+        .enabled("needs a bubblewrap fence, which none can make inside a stage's fenced tests") { await FenceCheck.works() })
     func fencedBuild() async throws {
         let harness = try AgentHarness()
         try await makeWorkspace(harness)
@@ -109,35 +116,40 @@ struct StagePipelineTests {
             echo "net:[$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\\n' ' ')]"
             """
         try (probe + "\n" + Self.build).write(toFile: "\(harness.workspace)/build.sh", atomically: true, encoding: .utf8)
+        try (probe + "\n" + Self.passingTest).write(toFile: "\(harness.workspace)/test.sh", atomically: true, encoding: .utf8)
         let result = try await stage(harness)
         #expect(result.status == .exited(0), "\(result.standardError)")
         let folder = try #require(artifacts(harness).first?.path)
-        let log = try String(contentsOfFile: "\(folder)/logs/build.log", encoding: .utf8)
-        #expect(log.contains("db:[0]"), "\(log)")
-        #expect(log.contains("home:[]"), "\(log)")
-        #expect(log.contains("env:[0]"), "\(log)")
-        #expect(log.contains("agentmd:[]"), "\(log)")
-        #expect(log.contains("net:[lo ]"), "\(log)")
-        #expect(!log.contains(AgentHarness.token))
+        for step in ["build", "test"] {
+            let log = try String(contentsOfFile: "\(folder)/logs/\(step).log", encoding: .utf8)
+            #expect(log.contains("db:[0]"), "\(step): \(log)")
+            #expect(log.contains("home:[]"), "\(step): \(log)")
+            #expect(log.contains("env:[0]"), "\(step): \(log)")
+            #expect(log.contains("agentmd:[]"), "\(step): \(log)")
+            #expect(log.contains("net:[lo ]"), "\(step): \(log)")
+            #expect(!log.contains(AgentHarness.token))
+        }
     }
 
     @Test("a build that fails, tests that fail, a self-check that fails: the status, the log, nothing deployable, the worker untouched")
     func failures() async throws {
         let harness = try AgentHarness()
-        try await makeWorkspace(
-            harness,
-            test: "echo '✔ Test \"one\" passed after 0.1 seconds.'\necho '✘ Test \"two\" failed after 0.1 seconds with 1 issue.'\nexit 1\n")
+        try await makeWorkspace(harness)
         let good = try UpdateFixtures.worker(.ready, in: harness.folder, tag: "running")
         let supervisor = try harness.startSupervisor(worker: good)
         defer { supervisor.signal(SIGKILL) }
         #expect(await harness.wait(timeout: .seconds(20)) { !harness.events("worker.ready").isEmpty })
         let current = ArtifactStore(home: harness.home).currentRev
 
+        // A patch that breaks a test.
+        try "echo '✔ Test \"one\" passed after 0.1 seconds.'\necho '✘ Test \"two\" failed after 0.1 seconds with 1 issue.'\nexit 1\n"
+            .write(toFile: "\(harness.workspace)/test.sh", atomically: true, encoding: .utf8)
         let testFailure = try await stage(harness)
         #expect(testFailure.status == .exited(1))
         #expect(testFailure.standardError.contains("agent-build: test failed: 1 failed, 1 passed"), "\(testFailure.standardError)")
         #expect(testFailure.standardError.split(separator: "\n").last?.hasPrefix("agent-build: test failed") == true)
 
+        // A patch that does not build.
         try "echo 'error: cannot find foo in scope' >&2\nexit 1\n".write(
             toFile: "\(harness.workspace)/build.sh", atomically: true, encoding: .utf8)
         let buildFailure = try await stage(harness)

@@ -73,8 +73,11 @@ struct ConversationTests {
         let sent = await harness.telegram.waitForSentMessages(count: 1, chatID: harness.userID, timeout: .seconds(10))
         #expect(sent.first?.text == "Stopped.")
         #expect(harness.events("agent.failed").first?.payloadObject?["reason"] == "aborted")
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(harness.telegram.sentMessages(chatID: harness.userID).count == 1)
+        // Longer than the chat's send pacing (AGENT_SEND_PER_CHAT_PER_S, 1 a second), so a second reply would show.
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(harness.telegram.sentMessages(chatID: harness.userID).map(\.text) == ["Stopped."])
+        let rows = try harness.database()?.query("SELECT count(*) FROM outbox").first?[0].int64
+        #expect(rows == 1, "one reply queued for the run and its /stop")
     }
 
     @Test("in a group the agent answers only when mentioned or replied to")

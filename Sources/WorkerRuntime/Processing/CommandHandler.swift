@@ -21,7 +21,7 @@ public struct CommandHandler: Sendable {
     /// The answer to `command` (the whole `text` it came in) from `userID` in `chatID`, after doing what it asks
     /// (`/new` starts a session, `/stage` starts a stage, `/rollback` requests a rollback). Admin commands from
     /// anyone else are refused.
-    public func answer(_ command: Command, text: String = "", chatID: Int64, userID: Int64 = 0, stoppedRun: Bool) throws(EventsError)
+    public func answer(_ command: Command, text: String = "", chatID: Int64, userID: Int64 = 0) throws(EventsError)
         -> String
     {
         if command.isAdminOnly, !context.settings.adminUserIDs.contains(userID) {
@@ -40,7 +40,8 @@ public struct CommandHandler: Sendable {
         case .usage:
             return try usage(chatID: chatID)
         case .stop:
-            return stoppedRun ? "Stopped." : "Nothing is running in this chat."
+            // A `/stop` that ended a run is answered by the run itself (MessageHandler).
+            return "Nothing is running in this chat."
         case .version:
             return
                 "agent-worker \(Self.escape(BuildInfo.version)), rev <code>\(String((context.settings.rev ?? "unknown").prefix(12)))</code>"

@@ -54,7 +54,12 @@ public struct MessageHandler: Sendable {
             try context.store.append(
                 EventKind.commandReceived, parent: context.process.id, chat: chatID,
                 payload: ["command": .string(command.rawValue), "chat_id": .int(chatID)])
-            let reply = try commands.answer(command, text: text, chatID: chatID, userID: sender.id, stoppedRun: stoppedRun)
+            if command == .stop, stoppedRun {
+                // The stopped run closes with its own "Stopped." (AgentResponder): a second one would repeat it.
+                try context.inbox.finish(row.id, status: "done", error: "the stopped run answered")
+                return
+            }
+            let reply = try commands.answer(command, text: text, chatID: chatID, userID: sender.id)
             try replies.commit(ReplyWriter.Answer(text: reply, replyToMessageID: replyTo), chatID: chatID, inboxID: row.id, runID: nil)
             return
         }
