@@ -102,6 +102,9 @@ passed "the engine answers ($("$docker" info --format '{{.ServerVersion}}, stora
 timeout 1800 "$root/scripts/container/base-images.sh" "$docker"
 rm -rf "$work/src"
 timeout 120 git clone --quiet --no-hardlinks "$root" "$work/src"
+# An owner's .env beside the Dockerfile, with a made-up token: it must reach no layer (.dockerignore).
+canary="123456:canary-$RANDOM$RANDOM"
+printf 'TELEGRAM_BOT_TOKEN=%s\n' "$canary" >"$work/src/.env"
 build_started=$SECONDS
 # BuildKit builds only the stages `runtime` needs (never `test`); host networking reaches the Debian mirror.
 # CONTAINER_SMOKE_REUSE_IMAGE=1 (for working on this script) keeps an image built before.
@@ -120,7 +123,12 @@ user=$("$docker" image inspect --format '{{.Config.User}}' "$image")
 if "$docker" image inspect --format '{{json .Config.Env}}' "$image" | grep -q -E 'TOKEN|API_KEY'; then
     fail "the image's environment names a secret"
 fi
-passed "the runtime stage runs as '$user' and its environment holds no secret"
+if [ "${CONTAINER_SMOKE_REUSE_IMAGE:-}" != 1 ]; then
+    "$docker" history --no-trunc "$image" | grep -q -F "$canary" && fail "the .env token is in the image's history"
+    timeout 120 "$docker" run --rm --network none --entrypoint grep "$image" -r -l -s -F "$canary" /opt /home /usr/local \
+        && fail "the .env token is in the image's files"
+fi
+passed "the runtime stage runs as '$user'; no secret in its environment, its history or its files (a .env was there)"
 
 # --- The doubles and the container ------------------------------------------------------------------------------
 timeout 1200 swift build --package-path "$root" --product agent-doubles >"$work/doubles-build.log" 2>&1 \
