@@ -173,6 +173,31 @@ struct SelfUpdateTests {
         #expect(await harness.wait(timeout: .seconds(10)) { harness.events("worker.ready").count >= 3 })
     }
 
+    @Test("an artifact whose binary no longer matches its rev is refused at deploy: rejected, the admins told, nothing switched")
+    func tamperedArtifactIsRefused() async throws {
+        let harness = try AgentHarness()
+        let (supervisor, good) = try await startWithGoodWorker(harness)
+        defer { supervisor.signal(SIGKILL) }
+        let next = try await stage(try UpdateFixtures.worker(.ready, in: harness.folder, tag: "tampered"), harness)
+        let binary = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(try #require(next.path))/agent-worker"))
+        try binary.seekToEnd()
+        try binary.write(contentsOf: Data("# changed after the stage\n".utf8))
+        try binary.close()
+        try await approve(next, harness)
+        #expect(await harness.wait(timeout: .seconds(10)) { !harness.events("update.deploy.failed").isEmpty }, "\(harness.allLogs())")
+        let failed = try #require(harness.events("update.deploy.failed").first?.payloadObject)
+        #expect(failed["rev"] == .string(next.rev ?? ""))
+        #expect(failed["artifact_id"] == .int(next.id))
+        #expect(failed["deployed"] == false)
+        #expect(failed["reason"]?.stringValue?.contains("SHA-256") == true)
+        #expect(artifact(next.id, harness)?.status == .rejected)
+        #expect(currentRev(harness) == good)
+        let notices = await harness.telegram.waitForSentMessages(count: 2, chatID: 77, timeout: .seconds(10))
+        #expect(notices.last?.text.contains("Update refused") == true, "\(notices)")
+        #expect(notices.last?.text.contains(String((next.rev ?? "").prefix(12))) == true, "\(notices)")
+        #expect(harness.events("worker.spawned").count == 1, "the good worker was never replaced")
+    }
+
     @Test("a rejected artifact is never deployed and cannot be approved after")
     func reject() async throws {
         let harness = try AgentHarness()
