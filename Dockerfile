@@ -33,10 +33,11 @@ RUN make test
 
 FROM ${SWIFT_IMAGE} AS runtime
 # The programs' libraries, the tools' commands (bubblewrap for `bash` and the stage's fence, ripgrep, git), sqlite3
-# for backups (docs/operations.md), and what the suite of a staged update needs (libsqlite3-dev, fd-find, make).
+# for backups (docs/operations.md), and what the suite of a staged update needs (.ci/run's list: libsqlite3-dev,
+# fd-find, make, curl for DemoTests; Python is not needed, a stage sets AGENT_SKIP_PYTHON_TESTS=1).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libsqlite3-0 libsqlite3-dev libcurl4 libcurl4-openssl-dev \
-        ca-certificates tzdata bubblewrap ripgrep fd-find git sqlite3 make util-linux bsdutils \
+        ca-certificates tzdata bubblewrap ripgrep fd-find git sqlite3 curl make util-linux bsdutils \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --uid 1000 --user-group --create-home --home-dir /home/agent --shell /bin/bash agent \
     && mkdir -p /data /workspace \
