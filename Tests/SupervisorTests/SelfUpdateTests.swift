@@ -93,7 +93,8 @@ struct SelfUpdateTests {
         #expect(rollback["to_rev"] == .string(good))
         #expect(rollback["reason"] == "crash_loop")
         #expect(harness.events("crash_loop.detected").count == 1)
-        #expect(currentRev(harness) == good)
+        // The rollback records its events first and switches `current` last.
+        #expect(await harness.wait(timeout: .seconds(10)) { currentRev(harness) == good }, "\(harness.allLogs())")
         #expect(artifact(bad.id, harness)?.status == .rolledBack)
         #expect(harness.events("update.deploy.failed").first?.payloadObject?["rolled_back_to"] == .string(good))
         #expect(harness.events("revision.promoted").count == 1, "the bad revision was never promoted")
@@ -119,7 +120,8 @@ struct SelfUpdateTests {
         #expect(await harness.wait(timeout: .seconds(20)) { !harness.events("rollback.attempted").isEmpty }, "\(harness.allLogs())")
         #expect(harness.events("rollback.attempted").first?.payloadObject?["reason"] == "not_ready")
         #expect(harness.events("worker.exited").contains { $0.payloadObject?["reason"] == "probation_not_ready" })
-        #expect(currentRev(harness) == good)
+        // The rollback records its events first and switches `current` last.
+        #expect(await harness.wait(timeout: .seconds(10)) { currentRev(harness) == good }, "\(harness.allLogs())")
         #expect(artifact(bad.id, harness)?.status == .rolledBack)
         #expect(await harness.wait(timeout: .seconds(20)) { harness.events("worker.ready").count >= 2 })
     }
