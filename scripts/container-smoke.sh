@@ -19,8 +19,8 @@
 # (stopped again at the end). On the project's machine a plain `dockerd` works (overlay2, cgroup v1, iptables);
 # where it does not, it is tried with `--iptables=false --bridge=none`, then also with `--storage-driver=vfs`.
 # Base images that cannot be pulled are made offline (scripts/container/base-images.sh, which says so).
-# Every step has a time bound. Measured on the 2-core machine: 432 to 540 s with the base images there (the image
-# build 202-267 s, the stage 206-240 s), plus 98 s and 172 s to make the base images when missing (docs/container.md).
+# Every step has a time bound. Measured on the 2-core machine: 340 s from nothing (no engine, image or cache) when
+# it was quiet, 432 to 687 s with the base images there while other builds ran (docs/container.md).
 set -euo pipefail
 # The engine, its socket and apt need root: as another user, run again under sudo (keeping PATH for swift).
 [ "$(id -u)" -eq 0 ] || exec sudo -E env "PATH=$PATH" "$0" "$@"
@@ -76,7 +76,7 @@ trap cleanup EXIT
 
 engine_answers() { timeout 10 "$docker" info >/dev/null 2>&1; }
 start_dockerd() {
-    say "no engine answers: starting dockerd $*"
+    say "no engine answers: starting dockerd${*:+ $*}"
     dockerd "$@" >"$work/dockerd.log" 2>&1 &
     dockerd_pid=$!
     for _ in $(seq 1 60); do
