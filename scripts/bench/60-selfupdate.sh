@@ -84,6 +84,7 @@ export AGENT_HOME="$home" AGENT_WORKSPACE="$work/stage-workspace" AGENT_BUILD_DE
     TELEGRAM_ALLOWED_USER_IDS=1
 "$bin/agent-build" stage --reason "make bench" >"$work/stage.log" 2>&1 || {
     tail -5 "$work/stage.log" >&2
+    grep -h -e '^✘' -e 'error:' "$home"/staging/*/*.log 2>/dev/null | head -40 >&2
     exit 1
 }
 step_s() { query "SELECT printf('%.1f', json_extract(payload, '$.duration_ms') / 1000.0) FROM events WHERE kind = 'update.$1.completed'"; }
