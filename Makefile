@@ -3,7 +3,7 @@ SWIFT ?= swift
 RELEASE_EXTRA_FLAGS ?=
 RELEASE_FLAGS := -c release --scratch-path .build-release $(RELEASE_EXTRA_FLAGS)
 
-.PHONY: build release test test-slow bench lint run demo clean venv doubles
+.PHONY: build release test test-slow bench lint run demo clean venv doubles container-smoke
 
 build:
 	$(SWIFT) build
@@ -63,6 +63,11 @@ demo: release
 doubles:
 	$(SWIFT) build --product agent-doubles
 	$$($(SWIFT) build --show-bin-path)/agent-doubles
+
+## The container smoke test (scripts/container-smoke.sh says what it checks): builds the image, runs it with
+## compose.yaml against the loopback doubles. Installs Debian's docker.io and starts dockerd when they are missing.
+container-smoke:
+	timeout 3600 scripts/container-smoke.sh
 
 clean:
 	rm -rf .build .build-release var/tmp

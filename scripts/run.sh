@@ -41,6 +41,8 @@ source_note="the environment"
 if [ -f "$env_file" ]; then
     load_env_file "$env_file"
     source_note="the environment and $env_file"
+elif [ "$env_file" != ".env" ]; then
+    source_note="the environment; ENV_FILE $env_file does not exist"
 fi
 
 missing=()
@@ -49,7 +51,7 @@ for variable in "${required[@]}"; do
 done
 if [ "${#missing[@]}" -gt 0 ]; then
     list="$(printf '%s, ' "${missing[@]}")"
-    echo "make run: ${list%, } not set (read from $source_note): copy .env.example to .env and fill it in (README.md, Quickstart), or run \`make demo\`, which needs neither a bot nor a model" >&2
+    echo "make run: ${list%, } not set (read from $source_note): copy .env.example to .env and fill it in (README.md, "Telegram quickstart"), or run \`make demo\`, which needs neither a bot nor a model" >&2
     exit 2
 fi
 if [ "${1:-}" = "--check" ]; then

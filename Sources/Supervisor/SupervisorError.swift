@@ -5,6 +5,9 @@ public struct SupervisorError: Error, CustomStringConvertible, Sendable {
         case noWorker
         /// The database, the lock or the home folder cannot be set up.
         case startFailed
+        /// The good revision's worker exits 2 (its settings or folders are wrong) before it gets ready: restarting
+        /// it cannot help, so the supervisor stops (exit 2) instead of restarting it for good.
+        case workerMisconfigured
     }
 
     public let code: Code

@@ -30,6 +30,11 @@ extension WorkerSupervisor {
                 return nil
             }
             guard let request = found ?? nil else { continue }
+            // An artifact that would be refused does not cost the running worker its life.
+            if case .deploy(let artifact) = request, let problem = deployProblem(artifact) {
+                await refuseDeploy(artifact, problem: problem)
+                continue
+            }
             logger.info("update request", metadata: ["request": "\(request)"])
             pendingRequest.withLock { $0 = $0 ?? request }
         }
@@ -46,18 +51,17 @@ extension WorkerSupervisor {
     // MARK: Deploy
 
     private func deploy(_ artifact: ArtifactRecord, under process: Int64) async {
+        // Checked again: the binary may have changed since the watcher looked.
+        if let problem = deployProblem(artifact) {
+            await refuseDeploy(artifact, problem: problem)
+            return
+        }
         let history = await database.perform("read the promoted revisions") { store throws(EventsError) in
             try RevisionHistory(database: store.database)
         }
-        guard let history else { return }
+        guard let history, let rev = artifact.rev else { return }
         let fromRev = history.currentGood
-        let problem: String? =
-            if let rev = artifact.rev, let worker = artifacts.worker(of: rev) {
-                (try? FileDigest.sha256(ofFile: worker)) == rev ? nil : "the SHA-256 of \(worker) is not its rev \(rev)"
-            } else {
-                "artifact \(artifact.id) has no worker binary"
-            }
-        let payload: JSONObject = ["artifact_id": .int(artifact.id), "rev": JSONValue(artifact.rev), "from_rev": JSONValue(fromRev)]
+        let payload: JSONObject = ["artifact_id": .int(artifact.id), "rev": .string(rev), "from_rev": JSONValue(fromRev)]
         guard
             let span = await database.perform(
                 "mark deploying",
@@ -65,25 +69,39 @@ extension WorkerSupervisor {
                     try store.database.write { connection throws(EventsError) -> Int64 in
                         let span = try store.append(
                             NewEvent(EventKind.updateDeployStarted, parent: artifact.transactionEventID, payload: payload), in: connection)
-                        if let problem {
-                            try ArtifactTable(database: store.database).update(
-                                artifact.id, status: .rejected, reason: problem, in: connection)
-                            try store.append(
-                                NewEvent(EventKind.updateDeployFailed, parent: span, level: .error, payload: ["reason": .string(problem)]),
-                                in: connection)
-                        } else {
-                            try ArtifactTable(database: store.database).update(artifact.id, status: .deploying, in: connection)
-                        }
+                        try ArtifactTable(database: store.database).update(artifact.id, status: .deploying, in: connection)
                         return span
                     }
                 })
         else { return }
-        guard problem == nil, let rev = artifact.rev else {
-            logger.error("deploy refused", metadata: ["artifact": "\(artifact.id)", "reason": "\(problem ?? "")"])
-            return
-        }
         settings.failpoint.check(.afterDeployingMark)
         await switchAndTry(rev: rev, kind: .deploy(artifactID: artifact.id, span: span), fromRev: fromRev)
+    }
+
+    /// Why the approved artifact cannot be deployed (its worker missing, or not matching its rev), `nil` when it can.
+    func deployProblem(_ artifact: ArtifactRecord) -> String? {
+        guard let rev = artifact.rev, let worker = artifacts.worker(of: rev) else { return "artifact \(artifact.id) has no worker binary" }
+        return (try? FileDigest.sha256(ofFile: worker)) == rev ? nil : "the SHA-256 of \(worker) is not its rev \(rev)"
+    }
+
+    /// Refuses the deploy before anything is switched: the row `rejected`, `update.deploy.started` and
+    /// `update.deploy.failed {deployed: false}` in one transaction; the running worker goes on.
+    func refuseDeploy(_ artifact: ArtifactRecord, problem: String) async {
+        logger.error("deploy refused", metadata: ["artifact": "\(artifact.id)", "reason": "\(problem)"])
+        _ = await database.perform("refuse the deploy") { store throws(EventsError) in
+            let fromRev = try RevisionHistory(database: store.database).currentGood
+            let payload: JSONObject = ["artifact_id": .int(artifact.id), "rev": JSONValue(artifact.rev), "from_rev": JSONValue(fromRev)]
+            try store.database.write { connection throws(EventsError) in
+                let span = try store.append(
+                    NewEvent(EventKind.updateDeployStarted, parent: artifact.transactionEventID, payload: payload), in: connection)
+                try ArtifactTable(database: store.database).update(artifact.id, status: .rejected, reason: problem, in: connection)
+                try store.append(
+                    NewEvent(
+                        EventKind.updateDeployFailed, parent: span, level: .error,
+                        payload: payload.merging(["reason": .string(problem), "deployed": false]) { _, new in new }),
+                    in: connection)
+            }
+        }
     }
 
     /// Switches `current` to `rev` and puts it on trial; a switch that fails closes the trial as failed.

@@ -111,6 +111,7 @@ public final class WorkerSupervisor: Service {
                 inCrashLoop = false
                 continue
             }
+            try await stopIfMisconfigured(outcome)
             let verdict = detector.recordExit(at: .now, uptime: outcome.uptime, becameReady: outcome.becameReady)
             let delay: Duration
             let attempt: Int
@@ -150,6 +151,20 @@ public final class WorkerSupervisor: Service {
         }
     }
 
+    /// Throws `workerMisconfigured` when the good revision exited 2 before it got ready, outside a trial: the
+    /// worker's own line on standard error (inherited) names the setting. A revision on trial, or one that is not
+    /// the good one, is rolled back as usual instead.
+    private func stopIfMisconfigured(_ outcome: Outcome) async throws {
+        guard outcome.exitCode == 2, !outcome.becameReady, trial.withLock({ $0 == nil }), let rev = outcome.rev else { return }
+        let good = await database.perform("read current_good_rev") { store throws(EventsError) in
+            try DerivedState(database: store.database).currentGoodRev()
+        }
+        guard good == rev else { return }
+        throw SupervisorError(
+            .workerMisconfigured,
+            "the worker (rev \(rev.prefix(12))) stopped at start with exit 2: a setting or a folder is wrong (its line above names it)")
+    }
+
     func newDetector() -> CrashLoopDetector {
         CrashLoopDetector(
             crashWindow: settings.crashWindow, crashMax: settings.crashMax, crashBeforeReadyMax: settings.crashBeforeReadyMax,
@@ -169,6 +184,7 @@ public final class WorkerSupervisor: Service {
         let rev: String?
         let uptime: Duration
         let becameReady: Bool
+        var exitCode: Int32? = nil
     }
 
     /// Spawns one worker, watches it until it exits, and records its life; `nil` when a stop came before the spawn.
@@ -219,7 +235,7 @@ public final class WorkerSupervisor: Service {
         let uptime = ContinuousClock.now - started
         await recordExit(spawned: spawned, status: status, uptime: uptime, reason: final.killReason ?? "exited", error: nil)
         availability.withLock { $0.unavailableSince = $0.unavailableSince ?? .now }
-        return Outcome(rev: rev, uptime: uptime, becameReady: final.readyAt != nil)
+        return Outcome(rev: rev, uptime: uptime, becameReady: final.readyAt != nil, exitCode: status.exitCode)
     }
 
     /// Reads the worker's protocol lines. The first `READY=1` is recorded by a task of its own, so that a slow

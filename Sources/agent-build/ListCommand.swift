@@ -20,13 +20,18 @@ struct ListCommand: AsyncParsableCommand {
             if json {
                 print(record.json.serialized)
             } else {
-                let tests = record.metadata["tests"]
-                let counts = tests.map { "\($0["passed"]?.int64Value ?? 0) passed, \($0["failed"]?.int64Value ?? 0) failed" } ?? ""
                 print(
-                    "\(record.id)\t\(record.status.rawValue)\t\(record.rev.map { String($0.prefix(12)) } ?? "-")\t\(Self.date(record.createdAt))\t\(counts)"
+                    "\(record.id)\t\(record.status.rawValue)\t\(record.rev.map { String($0.prefix(12)) } ?? "-")\t\(Self.date(record.createdAt))\t\(Self.tests(record.metadata["tests"]))"
                 )
             }
         }
+    }
+
+    /// The test counts, or `tests not run` (a `--binary` stage runs none).
+    static func tests(_ tests: JSONValue?) -> String {
+        guard let tests else { return "" }
+        if tests["ran"] == false { return "tests not run" }
+        return "\(tests["passed"]?.int64Value ?? 0) passed, \(tests["failed"]?.int64Value ?? 0) failed"
     }
 
     static func date(_ milliseconds: Int64) -> String {

@@ -3,6 +3,7 @@ import Events
 import Foundation
 import Settings
 import Tools
+import WorkerRuntime
 
 #if canImport(Glibc)
     import Glibc
@@ -21,7 +22,7 @@ struct ToolCommand: AsyncParsableCommand {
     @Flag(help: "List every tool with its tier, whether this policy allows it, and its JSON Schema.")
     var list = false
 
-    @Argument(help: "The tool: ls, find, grep, read, write, edit, bash.")
+    @Argument(help: "The tool: ls, find, grep, read, write, edit, bash (stage_update runs only inside the worker).")
     var name: String?
 
     @Argument(help: "The arguments, one JSON object; - reads it from standard input.")
@@ -34,7 +35,8 @@ struct ToolCommand: AsyncParsableCommand {
     func run() async throws {
         let policy: ToolPolicy
         do {
-            policy = try ToolPolicy(environment: EnvironmentReader())
+            // The worker's names, so that the environment the worker accepts is accepted here too.
+            policy = try ToolPolicy(environment: EnvironmentReader(), knownTools: WorkerTools.names)
         } catch {
             FileHandle.standardError.write(Data("agent-worker: \(error)\n".utf8))
             throw ExitCode(1)
@@ -51,6 +53,11 @@ struct ToolCommand: AsyncParsableCommand {
         if list {
             print(Self.listing(registry).serialized)
             return
+        }
+        if name == "stage_update" {
+            let message = "stage_update runs only inside the worker, which stages through its database: use agent-build stage"
+            print(ToolEnvelope.failure(message, exitCode: nil).json)
+            throw ExitCode(2)
         }
         let text = arguments == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : arguments
         let result = await registry.call(name ?? "", arguments: text)

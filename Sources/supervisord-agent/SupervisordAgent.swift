@@ -71,7 +71,7 @@ struct SupervisordAgent: AsyncParsableCommand {
             defer { withExtendedLifetime(lock) {} }
             try await group.run()
         } catch let error as SupervisorError {
-            fail(error.message, code: 1)
+            fail(error.message, code: error.code == .workerMisconfigured ? 2 : 1)
         } catch let error as EventsError {
             fail(error.message, code: 1)
         }

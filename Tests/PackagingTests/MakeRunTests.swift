@@ -30,6 +30,7 @@ struct MakeRunTests {
         }
         #expect(line.contains("make demo"))
         #expect(line.contains(".env.example"))
+        #expect(line.contains("absent.env does not exist"), "a mistyped ENV_FILE is named")
         // Nothing was built: a release build takes minutes, the check well under a second.
         #expect(ContinuousClock.now - started < .seconds(20))
     }

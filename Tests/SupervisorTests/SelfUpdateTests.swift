@@ -93,7 +93,8 @@ struct SelfUpdateTests {
         #expect(rollback["to_rev"] == .string(good))
         #expect(rollback["reason"] == "crash_loop")
         #expect(harness.events("crash_loop.detected").count == 1)
-        #expect(currentRev(harness) == good)
+        // The rollback records its events first and switches `current` last.
+        #expect(await harness.wait(timeout: .seconds(10)) { currentRev(harness) == good }, "\(harness.allLogs())")
         #expect(artifact(bad.id, harness)?.status == .rolledBack)
         #expect(harness.events("update.deploy.failed").first?.payloadObject?["rolled_back_to"] == .string(good))
         #expect(harness.events("revision.promoted").count == 1, "the bad revision was never promoted")
@@ -119,7 +120,8 @@ struct SelfUpdateTests {
         #expect(await harness.wait(timeout: .seconds(20)) { !harness.events("rollback.attempted").isEmpty }, "\(harness.allLogs())")
         #expect(harness.events("rollback.attempted").first?.payloadObject?["reason"] == "not_ready")
         #expect(harness.events("worker.exited").contains { $0.payloadObject?["reason"] == "probation_not_ready" })
-        #expect(currentRev(harness) == good)
+        // The rollback records its events first and switches `current` last.
+        #expect(await harness.wait(timeout: .seconds(10)) { currentRev(harness) == good }, "\(harness.allLogs())")
         #expect(artifact(bad.id, harness)?.status == .rolledBack)
         #expect(await harness.wait(timeout: .seconds(20)) { harness.events("worker.ready").count >= 2 })
     }
@@ -171,6 +173,31 @@ struct SelfUpdateTests {
         #expect(currentRev(harness) == good)
         #expect(artifact(next.id, harness)?.status == .rolledBack)
         #expect(await harness.wait(timeout: .seconds(10)) { harness.events("worker.ready").count >= 3 })
+    }
+
+    @Test("an artifact whose binary no longer matches its rev is refused at deploy: rejected, the admins told, nothing switched")
+    func tamperedArtifactIsRefused() async throws {
+        let harness = try AgentHarness()
+        let (supervisor, good) = try await startWithGoodWorker(harness)
+        defer { supervisor.signal(SIGKILL) }
+        let next = try await stage(try UpdateFixtures.worker(.ready, in: harness.folder, tag: "tampered"), harness)
+        let binary = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(try #require(next.path))/agent-worker"))
+        try binary.seekToEnd()
+        try binary.write(contentsOf: Data("# changed after the stage\n".utf8))
+        try binary.close()
+        try await approve(next, harness)
+        #expect(await harness.wait(timeout: .seconds(10)) { !harness.events("update.deploy.failed").isEmpty }, "\(harness.allLogs())")
+        let failed = try #require(harness.events("update.deploy.failed").first?.payloadObject)
+        #expect(failed["rev"] == .string(next.rev ?? ""))
+        #expect(failed["artifact_id"] == .int(next.id))
+        #expect(failed["deployed"] == false)
+        #expect(failed["reason"]?.stringValue?.contains("SHA-256") == true)
+        #expect(artifact(next.id, harness)?.status == .rejected)
+        #expect(currentRev(harness) == good)
+        let notices = await harness.telegram.waitForSentMessages(count: 2, chatID: 77, timeout: .seconds(10))
+        #expect(notices.last?.text.contains("Update refused") == true, "\(notices)")
+        #expect(notices.last?.text.contains(String((next.rev ?? "").prefix(12))) == true, "\(notices)")
+        #expect(harness.events("worker.spawned").count == 1, "the good worker was never replaced")
     }
 
     @Test("a rejected artifact is never deployed and cannot be approved after")

@@ -21,6 +21,21 @@ struct SupervisorEndToEndTests {
         return !stat.contains(") Z ")
     }
 
+    @Test("a worker setting that is malformed stops the supervisor (exit 2, one line) instead of restarting the worker for good")
+    func misconfiguredWorkerStopsTheSupervisor() async throws {
+        let harness = try AgentHarness()
+        let supervisor = try harness.startSupervisor(["AGENT_MAX_STEPS": "many", "AGENT_BACKOFF_BASE_MS": "100"])
+        defer { supervisor.signal(SIGKILL) }
+        let ended = await supervisor.wait(timeout: .seconds(30))
+        #expect(ended.status == .exited(2), "\(harness.allLogs())")
+        let lines = harness.allLogs().split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("agent-worker: ") && $0.contains("AGENT_MAX_STEPS") }, "the worker's line names the setting")
+        #expect(lines.contains { $0.hasPrefix("supervisord-agent: ") && $0.contains("exit 2") }, "\(harness.allLogs())")
+        #expect(harness.events("worker.spawned").count == 1, "not restarted")
+        let stopped = try #require(harness.events("process.stopped").last?.payloadObject?["reason"]?.stringValue)
+        #expect(stopped.contains("a setting or a folder is wrong"))
+    }
+
     @Test("a message in, a reply out: the whole tree of SPEC section 3 under the supervisor's process")
     func wholeTree() async throws {
         let harness = try AgentHarness()

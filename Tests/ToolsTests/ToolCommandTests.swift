@@ -69,6 +69,12 @@ import Testing
         let misconfigured = try await WorkerProcess.run(fixture, ["tool", "ls"], environment: ["AGENT_TOOLS": "ls,sudo"])
         #expect(misconfigured.status == .exited(1))
         #expect(misconfigured.standardError.contains("AGENT_TOOLS"))
+        // What the worker accepts, the command accepts: stage_update is a worker tool, not runnable by hand.
+        let withStageUpdate = try await WorkerProcess.run(fixture, ["tool", "ls"], environment: ["AGENT_TOOLS": "ls,stage_update"])
+        #expect(withStageUpdate.status == .exited(0))
+        let stageByHand = try await WorkerProcess.run(fixture, ["tool", "stage_update", "{}"])
+        #expect(stageByHand.status == .exited(2))
+        #expect(try envelope(stageByHand)["error"]?.stringValue?.contains("only inside the worker") == true)
     }
 
     @Test func usageErrorsExitTwo() async throws {

@@ -196,6 +196,8 @@ struct StagePipelineTests {
         let list = try await UpdateFixtures.agentBuild(["list", "--json"], environment: environment(harness))
         let row = try #require(try JSONValue(parsing: String(list.standardOutput.split(separator: "\n").first ?? "")).objectValue)
         #expect(row["status"] == "staged")
+        let plain = try await UpdateFixtures.agentBuild(["list", "--limit", "1"], environment: environment(harness))
+        #expect(plain.standardOutput.hasSuffix("\ttests not run\n"), "a --binary stage ran no tests: \(plain.standardOutput)")
         let rev = try #require(row["rev"]?.stringValue)
         let show = try await UpdateFixtures.agentBuild(["show", String(rev.prefix(10)), "--json"], environment: environment(harness))
         #expect(try JSONValue(parsing: show.standardOutput)["id"] == row["id"])

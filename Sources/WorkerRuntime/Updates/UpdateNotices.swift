@@ -115,6 +115,8 @@ public struct UpdateNotices: Service {
             return ("<b>Stage failed</b> at \(step): artifact #\(id ?? 0)\n\(reason)\nNothing was deployed.", nil)
         case EventKind.updateDeployCompleted:
             return ("<b>Update promoted</b>: rev <code>\(rev)</code> passed its probation and is the good revision now.", nil)
+        case EventKind.updateDeployFailed where payload["deployed"] == false:
+            return ("<b>Update refused</b>: rev <code>\(rev)</code> was not deployed (\(reason)); the running revision is untouched.", nil)
         case EventKind.updateDeployFailed:
             let back = payload["rolled_back_to"]?.stringValue.map { "; rolled back to <code>\(String($0.prefix(12)))</code>" } ?? ""
             return ("<b>Update rolled back</b>: rev <code>\(rev)</code> failed (\(reason))\(back).", nil)
