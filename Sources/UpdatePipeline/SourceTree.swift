@@ -11,11 +11,13 @@ struct SourceTree: Sendable {
     /// The copy (host path).
     let path: String
 
-    /// Checks `commit` out of `repository` into `path` and applies `patch` (when not empty).
+    /// Checks `commit` out of `repository` into `path` and applies `patch` (when not empty). The copy owns its
+    /// objects (`--dissociate`): inside the fence the workspace, and `/tmp` with it, may be hidden, and the copy's
+    /// own tests clone it again (`make demo`'s worker does).
     ///
     /// - Throws: `.stepFailed` when the patch does not apply (reported as a build failure), `.failed` otherwise.
     func prepare(from repository: String, commit: String, patch: String?) async throws(PipelineError) -> String {
-        try await git.run(["clone", "--quiet", "--shared", "--no-checkout", repository, path], in: "/")
+        try await git.run(["clone", "--quiet", "--dissociate", "--no-checkout", repository, path], in: "/")
         try await git.run(["checkout", "--quiet", "--detach", commit], in: path)
         guard let patch, (try? FileManager.default.attributesOfItem(atPath: patch)[.size] as? Int) ?? 0 > 0 else {
             return "no changes"

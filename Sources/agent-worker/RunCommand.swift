@@ -27,6 +27,10 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         MallocArenas.limit()
+        // A protocol line written after the supervisor died (the first WATCHDOG=1 right after READY=1, under load)
+        // fails with EPIPE instead of killing the worker before it records process.stopped: the end of standard
+        // input stops it then. Children start with every signal at its default (ChildProcess).
+        signal(SIGPIPE, SIG_IGN)
         let level: Logger.Level
         do {
             level = Logger.Level(rawValue: try EnvironmentReader().logLevel()) ?? .info

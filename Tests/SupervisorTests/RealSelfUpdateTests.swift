@@ -43,6 +43,20 @@ struct RealSelfUpdateTests {
         return try #require(replies.count > before ? replies.last?.text : nil, "no answer to /version: \(harness.allLogs())")
     }
 
+    /// The failed tests and failed steps' last lines of a stage's logs (they go with the harness's folder).
+    func failures(_ harness: AgentHarness) -> String {
+        let staging = "\(harness.home)/staging"
+        let stages = (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []
+        return stages.flatMap { stage in
+            ["build.log", "test.log", "self_check.log"].flatMap { name -> [String] in
+                guard let text = try? String(contentsOfFile: "\(staging)/\(stage)/\(name)", encoding: .utf8) else { return [] }
+                let lines = text.split(separator: "\n")
+                let failed = lines.filter { $0.hasPrefix("✘") || $0.contains("error:") }
+                return ["\(name):"] + (failed.isEmpty ? lines.suffix(5) : failed.prefix(40)).map(String.init)
+            }
+        }.joined(separator: "\n")
+    }
+
     func seconds(_ kind: String, _ harness: AgentHarness) -> Double {
         Double(harness.events(kind).last?.payloadObject?["duration_ms"]?.intValue ?? -1000) / 1000
     }
@@ -74,8 +88,7 @@ struct RealSelfUpdateTests {
         let stage = try await UpdateFixtures.agentBuild(
             ["stage", "--reason", "a new /version text"], environment: environment, timeout: .seconds(3600))
         let staging = ContinuousClock.now - started
-        let log = "\(harness.home)/staging"
-        #expect(stage.status == .exited(0), "\(stage.standardError) (the step logs are under \(log))")
+        #expect(stage.status == .exited(0), "\(stage.standardError)\n\(failures(harness))")
         let rev = try #require(UpdateFixtures.rev(of: stage), "\(stage.standardOutput)\n\(stage.standardError)")
         let artifact = try #require(harness.database().flatMap { try? ArtifactTable(database: $0).find(rev: rev) })
         #expect(artifact.status == .staged)

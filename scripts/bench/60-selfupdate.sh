@@ -2,7 +2,8 @@
 # Self-update (issue 10): approve -> the new worker's READY, and crash-loop detection -> the good worker's READY,
 # with fixture workers staged by `agent-build stage --binary` (no build: these figures are the supervisor's).
 # AGENT_UPDATE_POLL_MS (200) bounds how late an approval is seen; the backoff and the crash window are set small
-# so that the figures show what the supervisor adds beyond them.
+# so that the figures show what the supervisor adds beyond them. Then one real stage of this project, split by
+# step (BENCH_SELFUPDATE_STAGE=0 leaves it out: it takes as long as a release build and the suite).
 set -euo pipefail
 bin="$AGENT_BIN_DIR"
 rounds="${BENCH_SELFUPDATE_ROUNDS:-5}"
@@ -67,3 +68,28 @@ done
 stats() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "median %d ms, max %d ms (%d rounds)", a[int((NR+1)/2)], a[NR], NR}'; }
 echo "approve to the new worker's READY: $(stats "${approve_ms[@]}") (poll 200 ms)"
 echo "crash loop detected to the good worker's READY: $(stats "${rollback_ms[@]}")"
+
+[ "${BENCH_SELFUPDATE_STAGE:-1}" = 1 ] || exit 0
+# A real stage: a clone of this checkout's HEAD with no patch, the default build and test commands, fenced, the
+# dependencies the release build resolved (its scratch folder stands in for the donor's `.build`).
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+scratch="$bin"
+while [ "$scratch" != / ] && [ ! -d "$scratch/checkouts" ]; do scratch="$(dirname "$scratch")"; done
+mkdir -p "$work/deps"
+cp "$root/Package.resolved" "$work/deps/"
+ln -s "$scratch" "$work/deps/.build"
+git clone --quiet --shared "$root" "$work/stage-workspace"
+home="$work/stage-home"
+export AGENT_HOME="$home" AGENT_WORKSPACE="$work/stage-workspace" AGENT_BUILD_DEPENDENCIES="$work/deps" \
+    TELEGRAM_ALLOWED_USER_IDS=1
+"$bin/agent-build" stage --reason "make bench" >"$work/stage.log" 2>&1 || {
+    tail -5 "$work/stage.log" >&2
+    grep -h -e '^✘' -e 'error:' "$home"/staging/*/*.log 2>/dev/null | head -40 >&2
+    exit 1
+}
+step_s() { query "SELECT printf('%.1f', json_extract(payload, '$.duration_ms') / 1000.0) FROM events WHERE kind = 'update.$1.completed'"; }
+tests="$(query "SELECT json_extract(metadata, '$.tests.passed') || ' passed, ' || json_extract(metadata, '$.tests.skipped')
+    || ' skipped' FROM artifacts WHERE status = 'staged'")"
+echo "real stage of this project, build: $(step_s build) s"
+echo "real stage of this project, tests: $(step_s test) s ($tests)"
+echo "real stage of this project, self-check: $(step_s self_check) s"
