@@ -68,7 +68,9 @@ struct ReplyEndToEndTests {
         harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "before the pause")
         try #require(await harness.telegram.waitForSentMessages(count: 1, chatID: harness.userID, timeout: .seconds(20)).count == 1)
 
-        // The held poll hands over the lower id whatever its offset; the next poll's offset is what matters.
+        // The held poll hands over the lower id whatever its offset; the next poll's offset is what matters. Between
+        // two polls the stale offset (900,001) would confirm the lower id unseen, as Telegram's would: wait for a held one.
+        #expect(await harness.wait { harness.telegram.isPollHeld })
         harness.telegram.restartUpdateIDs(at: 17)
         harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "after the pause")
         let second = await harness.telegram.waitForSentMessages(count: 2, chatID: harness.userID, timeout: .seconds(20))
