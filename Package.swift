@@ -25,14 +25,18 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CSpawn"),
         .target(name: "JSONSupport", swiftSettings: strictSettings),
-        .target(name: "Events", dependencies: ["CSQLite", "JSONSupport"], swiftSettings: strictSettings),
+        // Threads of their own and a condition on pthreads: what Foundation's `Thread` and `NSCondition` give,
+        // without Foundation (the supervisor links FoundationEssentials only).
+        .target(name: "Threads", swiftSettings: strictSettings),
+        .target(name: "Events", dependencies: ["CSQLite", "JSONSupport", "Threads"], swiftSettings: strictSettings),
         .target(name: "Settings", swiftSettings: strictSettings),
-        .target(name: "ProcessControl", dependencies: ["CSpawn"], swiftSettings: strictSettings),
+        .target(name: "ProcessControl", dependencies: ["CSpawn", "Threads"], swiftSettings: strictSettings),
         // The bubblewrap fence of everything the agent influences: `bash` and the steps of a stage.
         .target(name: "Fence", dependencies: ["ProcessControl"], swiftSettings: strictSettings),
-        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "HTTPSupport", dependencies: ["CCurl"], swiftSettings: strictSettings),
-        .target(name: "Telegram", dependencies: ["HTTPSupport"], swiftSettings: strictSettings),
+        // libcurl's headers (libcurl4-openssl-dev); the library itself is loaded at the first request (CCurl.h).
+        .target(name: "CCurl"),
+        .target(name: "HTTPSupport", dependencies: ["CCurl", "Threads"], swiftSettings: strictSettings),
+        .target(name: "Telegram", dependencies: ["HTTPSupport", "JSONSupport"], swiftSettings: strictSettings),
         .target(name: "ModelAdapter", dependencies: ["HTTPSupport", "JSONSupport"], swiftSettings: strictSettings),
         // Optimised even in debug builds: hashing a worker binary must not take seconds in the tests.
         .target(
@@ -175,7 +179,8 @@ let package = Package(
             name: "UpdatePipelineTests", dependencies: ["UpdatePipeline", "Revisions", "Events", "TestSupport", "ProcessControl"],
             swiftSettings: strictSettings),
         .testTarget(name: "FenceTests", dependencies: ["Fence", "ProcessControl", "TestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "ProcessControlTests", dependencies: ["ProcessControl", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ProcessControlTests", dependencies: ["ProcessControl", "Threads", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "TelegramTests", dependencies: ["Telegram", "HTTPSupport", "TestSupport", "Events", "ProcessControl"],
             swiftSettings: strictSettings),

@@ -1,6 +1,7 @@
 import CCurl
 import FoundationEssentials
 import Synchronization
+import Threads
 
 #if canImport(Glibc)
     import Glibc
@@ -18,28 +19,38 @@ final class TransferLoop: @unchecked Sendable {  // `multi` and `active` are the
         var started = false
     }
 
-    /// `curl_global_init(CURL_GLOBAL_ALL)` (SSL and the platform's sockets), once per process, before any handle.
-    private static let globalInit: Void = { _ = curl_global_init(3) }()
-
-    private let multi: UnsafeMutableRawPointer
+    /// libcurl's multi handle, `nil` when libcurl could not be loaded: every transfer then fails at once.
+    private let multi: UnsafeMutableRawPointer?
     private let queue = Mutex(Queue())
     /// Transfers in libcurl's hands, by easy handle.
     private var active: [UnsafeMutableRawPointer: Transfer] = [:]
 
+    /// Loads libcurl (once per process) and makes the multi handle; when that fails, says why on standard error
+    /// (one line, no URL in it).
     init() {
-        _ = Self.globalInit
-        multi = curl_multi_init()!
+        let failure = ccurl_load().map { String(cString: $0) }
+        guard failure == nil, let multi = ccurl_multi_init() else {
+            let line = Array("http: \(failure ?? "curl_multi_init failed"); every request will fail\n".utf8)
+            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            self.multi = nil
+            return
+        }
+        self.multi = multi
         ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, 8)
         ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 32)
     }
 
     func submit(_ transfer: Transfer) {
+        guard let multi else {
+            transfer.finish(.failed(TransportFailure(kind: .clientUnavailable, code: Int(CURLE_FAILED_INIT.rawValue))))
+            return
+        }
         let start = queue.withLock { queue -> Bool in
             queue.added.append(transfer)
             defer { queue.started = true }
             return !queue.started
         }
-        if start { startThread() } else { curl_multi_wakeup(multi) }
+        if start { startThread() } else { ccurl_multi_wakeup(multi) }
     }
 
     func cancel(_ transfer: Transfer) {
@@ -49,20 +60,15 @@ final class TransferLoop: @unchecked Sendable {  // `multi` and `active` are the
             return queue.started
         }
         // Not submitted yet: it ends now, and `begin` or the loop will see it ended.
-        if !started { transfer.finish(.cancelled) } else { curl_multi_wakeup(multi) }
+        if let multi, started { ccurl_multi_wakeup(multi) } else { transfer.finish(.cancelled) }
     }
 
     private func startThread() {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(self).toOpaque()
-        pthread_create(
-            &thread, nil,
-            { context in
-                Unmanaged<TransferLoop>.fromOpaque(context!).takeRetainedValue().run()
-                return nil
-            }, context)
-        pthread_detach(thread)
+        DetachedThread.start(name: "http-transfers") { [self] in run() }
     }
+
+    /// The multi handle, on the loop thread: the thread only starts when libcurl was loaded.
+    private var loadedMulti: UnsafeMutableRawPointer { multi! }
 
     /// The thread's life: it runs as long as the process (the transport is shared and long-lived).
     private func run() {
@@ -80,15 +86,15 @@ final class TransferLoop: @unchecked Sendable {  // `multi` and `active` are the
                 transfer.finish(.cancelled)
             }
             var running: Int32 = 0
-            curl_multi_perform(multi, &running)
+            ccurl_multi_perform(loadedMulti, &running)
             var left: Int32 = 0
-            while let message = curl_multi_info_read(multi, &left) {
+            while let message = ccurl_multi_info_read(loadedMulti, &left) {
                 var handle: UnsafeMutableRawPointer?
                 var result = CURLE_OK
                 guard ccurl_message_done(message, &handle, &result) != 0, let handle, let transfer = active[handle] else { continue }
                 end(transfer, with: ending(of: transfer, result: result))
             }
-            curl_multi_poll(multi, nil, 0, expireIdleStreams(), nil)
+            ccurl_multi_poll(loadedMulti, expireIdleStreams())
         }
     }
 
@@ -126,7 +132,7 @@ final class TransferLoop: @unchecked Sendable {  // `multi` and `active` are the
 
     /// Configures an easy handle for `transfer` and hands it to libcurl.
     private func start(_ transfer: Transfer) {
-        guard let handle = curl_easy_init() else {
+        guard let handle = ccurl_easy_init() else {
             transfer.finish(.failed(TransportFailure(kind: .other, code: Int(CURLE_OUT_OF_MEMORY.rawValue))))
             return
         }
@@ -156,8 +162,8 @@ final class TransferLoop: @unchecked Sendable {  // `multi` and `active` are the
             }
         }
         // "Expect:" keeps libcurl from waiting for a 100 Continue before larger bodies.
-        var list: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Expect:")
-        for header in request.headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
+        var list: UnsafeMutablePointer<curl_slist>? = ccurl_slist_append(nil, "Expect:")
+        for header in request.headers { list = ccurl_slist_append(list, "\(header.name): \(header.value)") }
         transfer.headerList = list
         ccurl_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
         switch transfer.mode {
@@ -186,18 +192,18 @@ final class TransferLoop: @unchecked Sendable {  // `multi` and `active` are the
             return kept ? size * count : 0
         }
         active[handle] = transfer
-        curl_multi_add_handle(multi, handle)
+        ccurl_multi_add_handle(loadedMulti, handle)
     }
 
     /// Takes the transfer back from libcurl, frees its handle and resumes its caller.
     private func end(_ transfer: Transfer, with ending: Transfer.Ending) {
         if let handle = transfer.handle {
-            curl_multi_remove_handle(multi, handle)
+            ccurl_multi_remove_handle(loadedMulti, handle)
             active[handle] = nil
-            curl_easy_cleanup(handle)
+            ccurl_easy_cleanup(handle)
             transfer.handle = nil
         }
-        curl_slist_free_all(transfer.headerList)
+        ccurl_slist_free_all(transfer.headerList)
         transfer.headerList = nil
         transfer.finish(ending)
     }

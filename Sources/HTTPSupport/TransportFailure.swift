@@ -16,6 +16,8 @@ public struct TransportFailure: Error, Sendable, Equatable, CustomStringConverti
         case badResponse
         /// Anything else libcurl reports.
         case other
+        /// libcurl itself could not be loaded (not installed, too old): no request can be made at all.
+        case clientUnavailable
     }
 
     public let kind: Kind
@@ -46,7 +48,7 @@ public struct TransportFailure: Error, Sendable, Equatable, CustomStringConverti
     /// not resolve, the TLS handshake failed, the URL or its scheme was refused before sending).
     public var requestMayHaveArrived: Bool {
         switch kind {
-        case .cannotConnect, .hostNotFound, .tls: false
+        case .cannotConnect, .hostNotFound, .tls, .clientUnavailable: false
         case .badResponse: code != Int(CURLE_URL_MALFORMAT.rawValue) && code != Int(CURLE_UNSUPPORTED_PROTOCOL.rawValue)
         case .connectionLost, .other: true
         }
@@ -61,6 +63,7 @@ public struct TransportFailure: Error, Sendable, Equatable, CustomStringConverti
             case .tls: "the TLS connection failed"
             case .badResponse: "the server's answer is not HTTP"
             case .other: "the request failed"
+            case .clientUnavailable: "the HTTP client (libcurl) could not be loaded"
             }
         return "\(words) (curl error \(code))"
     }

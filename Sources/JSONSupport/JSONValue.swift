@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A JSON value: event payloads, tool schemas and tool arguments, the bodies the doubles check.
 ///

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Threads
 
 #if canImport(Glibc)
     import Glibc
@@ -13,7 +14,7 @@ import Foundation
 final class ChildReaper: @unchecked Sendable {  // Every stored property is guarded by `condition`.
     static let shared = ChildReaper()
 
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var alive: [pid_t: ChildExit] = [:]
     private var started = false
 
@@ -26,9 +27,7 @@ final class ChildReaper: @unchecked Sendable {  // Every stored property is guar
         alive[pid] = exit
         if !started {
             started = true
-            let thread = Thread { [self] in reapForever() }
-            thread.name = "child-reaper"
-            thread.start()
+            DetachedThread.start(name: "child-reaper") { [self] in reapForever() }
         }
         condition.broadcast()
         return pid
@@ -45,7 +44,7 @@ final class ChildReaper: @unchecked Sendable {  // Every stored property is guar
             if errno == EINTR { continue }
             // No child at all: sleep until one is spawned, or a second has passed (an orphan may be adopted).
             condition.lock()
-            if alive.isEmpty { _ = condition.wait(until: Date().addingTimeInterval(1)) }
+            if alive.isEmpty { condition.wait(seconds: 1) }
             condition.unlock()
         }
     }

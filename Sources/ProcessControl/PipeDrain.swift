@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Threads
 
 #if canImport(Glibc)
     import Glibc
@@ -9,7 +10,7 @@ enum PipeDrain {
     /// Starts draining `fd` (which the stream then owns and closes at end of file).
     static func stream(reading fd: Int32) -> AsyncStream<[UInt8]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
-        let thread = Thread {
+        DetachedThread.start(name: "pipe-drain") {
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -24,8 +25,6 @@ enum PipeDrain {
             close(fd)
             continuation.finish()
         }
-        thread.name = "pipe-drain"
-        thread.start()
         return stream
     }
 }

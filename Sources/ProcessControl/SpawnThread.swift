@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+import Threads
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The one thread every child of the process is spawned from; it lives as long as the process.
 ///
@@ -24,13 +29,11 @@ final class SpawnThread: @unchecked Sendable {  // `condition` guards `pending` 
         }
     }
 
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var pending: [Job] = []
 
     private init() {
-        let thread = Thread { [self] in serveForever() }
-        thread.name = "child-spawner"
-        thread.start()
+        DetachedThread.start(name: "child-spawner") { [self] in serveForever() }
     }
 
     /// Runs `body` on the spawning thread and returns when it has run.

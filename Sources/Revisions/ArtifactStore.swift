@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The deployable builds under `AGENT_HOME`: `artifacts/<rev>/agent-worker`, and the `current` symlink that names
 /// the one the supervisor runs.
@@ -37,7 +41,7 @@ public struct ArtifactStore: Sendable {
 
     private func revision(linkedBy link: String) -> String? {
         guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: link) else { return nil }
-        let name = (target as NSString).lastPathComponent
+        let name = target.split(separator: "/").last.map(String.init) ?? ""
         return name.isEmpty ? nil : name
     }
 
@@ -62,7 +66,7 @@ public struct ArtifactStore: Sendable {
         guard rename(staging, target) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: staging)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target, NSLocalizedDescriptionKey: reason])
+            throw RevisionsError(.fileSystem, "cannot move \(staging) to \(target): \(reason)")
         }
         return rev
     }
@@ -83,7 +87,7 @@ public struct ArtifactStore: Sendable {
 
     /// Makes `link` point at `target` by renaming a fresh symlink over it: readers see the old or the new one.
     private func replaceLink(_ link: String, with target: String) throws(RevisionsError) {
-        let name = (link as NSString).lastPathComponent
+        let name = link.split(separator: "/").last.map(String.init) ?? link
         let temporary = "\(home)/.\(name)-\(getpid())"
         unlink(temporary)
         guard symlink(target, temporary) == 0 else {

@@ -1,5 +1,9 @@
 import Events
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The SQL of the `artifacts` table: one row per staged build (SPEC section 6). The pipeline inserts rows, admins
 /// decide them, the supervisor deploys them; every program goes through this type.

@@ -1,5 +1,9 @@
 import Events
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A request to roll back (`agent-build rollback [REV]`, `/rollback`): one `update.rollback.requested` event that
 /// the supervisor acts on, closing it with `update.rollback.completed` once the restored revision serves.

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where the agent keeps its state (`AGENT_HOME`, `AGENT_DB`) and where its tools may work (`AGENT_WORKSPACE`).
 ///

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Typed reads of environment variables, each failure naming its variable.
 ///
@@ -39,7 +43,7 @@ public struct EnvironmentReader: Sendable {
     /// A whole number in `range`, or `fallback` when unset.
     public func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int> = 0...Int.max) throws(ConfigurationError) -> Int {
         guard let text = optional(name) else { return fallback }
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+        guard let value = Int(text.trimmingBlanks), range.contains(value) else {
             throw ConfigurationError(
                 variable: name, problem: "must be a whole number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
         }
@@ -51,7 +55,7 @@ public struct EnvironmentReader: Sendable {
         throws(ConfigurationError) -> Double
     {
         guard let text = optional(name) else { return fallback }
-        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, range.contains(value) else {
+        guard let value = Double(text.trimmingBlanks), value.isFinite, range.contains(value) else {
             throw ConfigurationError(
                 variable: name, problem: "must be a number in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")
         }
@@ -83,7 +87,7 @@ public struct EnvironmentReader: Sendable {
         guard let text = optional(name) else { return [] }
         var ids: [Int64] = []
         for part in text.split(separator: ",") {
-            let trimmed = part.trimmingCharacters(in: .whitespaces)
+            let trimmed = part.trimmingBlanks
             if trimmed.isEmpty { continue }
             guard let id = Int64(trimmed) else {
                 throw ConfigurationError(variable: name, problem: "must be a comma-separated list of numeric ids, got \"\(trimmed)\"")

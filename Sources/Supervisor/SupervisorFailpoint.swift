@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+import ProcessControl
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Crash points of a deploy, for the tests of "killed mid-switch, it finishes or undoes the switch on restart":
 /// when `AGENT_FAILPOINT` names one, the supervisor kills itself with SIGKILL on reaching it, as `kill -9` would.
@@ -20,7 +25,7 @@ public struct SupervisorFailpoint: Sendable, Equatable {
     /// Dies here when this point is armed.
     public func check(_ point: Point) {
         guard armed == point else { return }
-        FileHandle.standardError.write(Data("supervisord-agent: failpoint \(point.rawValue) reached, killing myself\n".utf8))
+        writeToStandardError("supervisord-agent: failpoint \(point.rawValue) reached, killing myself\n")
         kill(getpid(), SIGKILL)
     }
 }

@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Settings
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Everything the supervisor reads from the environment (SPEC sections 5 and 10), checked at start.
 public struct SupervisorSettings: Sendable, CustomReflectable {

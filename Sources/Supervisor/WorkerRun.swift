@@ -1,5 +1,10 @@
-import Foundation
+import FoundationEssentials
+import Settings
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What the supervisor knows of the worker it is running: when it started, whether it is ready, its last beat,
 /// and why the supervisor ended it. Shared by the task reading the worker's protocol lines and the task enforcing
@@ -33,7 +38,7 @@ final class WorkerRun: Sendable {
     /// Takes one line of the worker's standard output. Returns true when it is the first `READY=1`.
     func receive(_ line: String, at now: ContinuousClock.Instant) -> Bool {
         state.withLock { state in
-            switch line.trimmingCharacters(in: .whitespaces) {
+            switch line.trimmingBlanks {
             case "READY=1":
                 state.lastBeat = now
                 guard state.readyAt == nil else { return false }

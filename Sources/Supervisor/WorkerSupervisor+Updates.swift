@@ -1,9 +1,13 @@
 import Events
-import Foundation
+import FoundationEssentials
 import Logging
 import ProcessControl
 import Revisions
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Deploys, probation, promotions and rollbacks (SPEC section 6).
 ///

@@ -1,11 +1,15 @@
 import Events
-import Foundation
+import FoundationEssentials
 import Logging
 import ProcessControl
 import Revisions
 import ServiceLifecycle
 import Settings
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The supervisor's one long-lived loop: run the worker, watch it, restart it with backoff, detect crash loops,
 /// deploy approved artifacts and roll back the ones that fail, alert the admins when no worker can serve, and stop

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Events
-import Foundation
+import FoundationEssentials
 import Logging
 import ProcessControl
 import Revisions
@@ -9,6 +9,10 @@ import Settings
 import Supervisor
 import Telegram
 import UnixSignals
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `supervisord-agent`: runs one `agent-worker` at a time, restarts it, detects crash loops, alerts the admins.
 @main
@@ -27,7 +31,7 @@ struct SupervisordAgent: AsyncParsableCommand {
         do {
             level = Logger.Level(rawValue: try EnvironmentReader().logLevel()) ?? .info
         } catch {
-            FileHandle.standardError.write(Data("supervisord-agent: \(error)\n".utf8))
+            writeToStandardError("supervisord-agent: \(error)\n")
             throw ExitCode(2)
         }
         LoggingSystem.bootstrap { label in
@@ -79,7 +83,7 @@ struct SupervisordAgent: AsyncParsableCommand {
 
     /// Prints one line on standard error and exits.
     private func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("supervisord-agent: \(message)\n".utf8))
-        Foundation.exit(code)
+        writeToStandardError("supervisord-agent: \(message)\n")
+        Glibc.exit(code)
     }
 }

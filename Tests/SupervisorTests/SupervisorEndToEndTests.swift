@@ -193,6 +193,29 @@ struct SupervisorEndToEndTests {
         #expect(harness.telegram.requests.allSatisfy { $0.method == "sendMessage" }, "the supervisor calls nothing else of Telegram")
     }
 
+    @Test("the supervisor maps neither Foundation's ICU nor libcurl until it alerts, and loads libcurl to alert (issue 12)")
+    func footprintUntilAlert() async throws {
+        let harness = try AgentHarness()
+        let silent = try fixture(harness, "never-ready", "exec sleep 1000")
+        let supervisor = try harness.startSupervisor(
+            worker: silent, ["AGENT_ALERT_AFTER_S": "5", "TELEGRAM_ADMIN_USER_IDS": "77", "AGENT_READY_TIMEOUT_S": "30"])
+        defer { supervisor.signal(SIGKILL) }
+        func mappedLibraries() -> Set<Substring> {
+            // Read to the end: a /proc file has no size, and a one-shot read can stop part of the way.
+            let data = FileHandle(forReadingAtPath: "/proc/\(supervisor.pid)/maps")?.readDataToEndOfFile() ?? Data()
+            let maps = String(decoding: data, as: UTF8.self)
+            return Set(maps.split(separator: "\n").compactMap { $0.split(separator: " ").last }.filter { $0.contains(".so") })
+        }
+        #expect(await harness.wait(timeout: .seconds(30)) { !harness.events("worker.spawned").isEmpty })
+        let before = mappedLibraries()
+        #expect(!before.isEmpty)
+        #expect(!before.contains { $0.contains("libcurl") }, "libcurl is loaded before any request")
+        #expect(!before.contains { $0.hasSuffix("/libFoundation.so") || $0.contains("Internationalization") || $0.contains("ICU") })
+        #expect(harness.events("alert.sent").isEmpty, "the check above ran before the alert was due")
+        #expect(await harness.telegram.waitForSentMessages(count: 1, timeout: .seconds(20)).count == 1)
+        #expect(mappedLibraries().contains { $0.contains("libcurl") }, "\(mappedLibraries())")
+    }
+
     @Test("settings are checked at start: one line naming the variable, never a secret")
     func badSettings() async throws {
         let harness = try AgentHarness()

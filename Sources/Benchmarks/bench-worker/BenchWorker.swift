@@ -14,9 +14,11 @@ struct BenchWorker {
     static let unthrottled = ["AGENT_SEND_PER_CHAT_PER_S": "100000", "AGENT_SEND_TOTAL_PER_S": "100000", "AGENT_LOG_LEVEL": "warning"]
 
     static func main() async throws {
-        // `bench-worker latency throughput kill` (the default) runs those parts, in that order.
-        let parts = CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["latency", "throughput", "kill"]
+        // `bench-worker latency supervised throughput kill` (the default) runs those parts, in that order.
+        let parts =
+            CommandLine.arguments.count > 1 ? Set(CommandLine.arguments.dropFirst()) : ["latency", "supervised", "throughput", "kill"]
         if parts.contains("latency") { try await latency() }
+        if parts.contains("supervised") { try await supervised() }
         if parts.contains("throughput") { try await throughput() }
         if parts.contains("kill") { try await killToReady() }
     }
@@ -29,18 +31,7 @@ struct BenchWorker {
         defer { worker.signal(SIGKILL) }
         try await warmUp(harness)
         let idle = residentKilobytes(of: worker.pid)
-        var latencies: [Double] = []
-        for index in 0..<500 {
-            let before = harness.telegram.requests(for: "sendMessage").count
-            let sentAt = Date()
-            harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "latency \(index)")
-            let records = await harness.telegram.waitForRequests("sendMessage", count: before + 1, timeout: .seconds(10))
-            guard records.count == before + 1, let arrived = records.last?.receivedAt else {
-                throw BenchFailure("message \(index) not answered")
-            }
-            latencies.append(arrived.timeIntervalSince(sentAt) * 1000)
-        }
-        latencies.sort()
+        let latencies = try await messageLatencies(harness, count: 500)
         report("message_latency.messages", "500 (one at a time, one chat)")
         report("message_latency.p50_ms", String(format: "%.2f", percentile(latencies, 0.50)))
         report("message_latency.p99_ms", String(format: "%.2f", percentile(latencies, 0.99)))
@@ -71,6 +62,47 @@ struct BenchWorker {
         report("worker_rss.every_2000_messages_mb", series.joined(separator: " "))
         report("worker_rss.after_\(total)_messages_mb", String(format: "%.1f", Double(after) / 1024))
         report("worker_rss.growth_from_2000_mb", String(format: "%.1f", Double(after - at2000) / 1024) + " (target < 3)")
+    }
+
+    // MARK: Supervisor and worker
+
+    /// The same latency with the worker under `supervisord-agent`, and the supervisor's resident memory once the
+    /// worker serves and after the messages (issue 12: < 15 MB).
+    static func supervised() async throws {
+        let harness = try AgentHarness()
+        let supervisor = try harness.startSupervisor(unthrottled)
+        defer { supervisor.signal(SIGKILL) }
+        try await warmUp(harness)
+        try await Task.sleep(for: .seconds(1))
+        let idle = residentKilobytes(of: supervisor.pid)
+        let latencies = try await messageLatencies(harness, count: 500)
+        let after = residentKilobytes(of: supervisor.pid)
+        let worker = harness.events("process.started").last { $0.source == "worker" }?.pid.map { pid_t($0) }
+        report("supervised_latency.messages", "500 (one at a time, one chat, the release worker under supervisord-agent)")
+        report("supervised_latency.p50_ms", String(format: "%.2f", percentile(latencies, 0.50)))
+        report("supervised_latency.p99_ms", String(format: "%.2f", percentile(latencies, 0.99)))
+        report("supervisor_rss.idle_mb", String(format: "%.1f", Double(idle) / 1024) + " (target < 15)")
+        report("supervisor_rss.after_500_messages_mb", String(format: "%.1f", Double(after) / 1024))
+        if let worker {
+            report("supervised_worker_rss.after_500_messages_mb", String(format: "%.1f", Double(residentKilobytes(of: worker)) / 1024))
+        }
+    }
+
+    /// Sends `count` messages one at a time and returns, sorted, the milliseconds from each message being available
+    /// at the Telegram double to its reply's `sendMessage` arriving there.
+    static func messageLatencies(_ harness: AgentHarness, count: Int) async throws -> [Double] {
+        var latencies: [Double] = []
+        for index in 0..<count {
+            let before = harness.telegram.requests(for: "sendMessage").count
+            let sentAt = Date()
+            harness.telegram.sendUserMessage(chatID: harness.userID, userID: harness.userID, text: "latency \(index)")
+            let records = await harness.telegram.waitForRequests("sendMessage", count: before + 1, timeout: .seconds(10))
+            guard records.count == before + 1, let arrived = records.last?.receivedAt else {
+                throw BenchFailure("message \(index) not answered")
+            }
+            latencies.append(arrived.timeIntervalSince(sentAt) * 1000)
+        }
+        return latencies.sorted()
     }
 
     // MARK: Throughput

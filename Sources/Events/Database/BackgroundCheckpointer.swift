@@ -1,5 +1,10 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Threads
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Copies the WAL back into the database file on a thread and a connection of its own, so that no commit waits for
 /// a checkpoint (with SQLite's automatic checkpoints, the commit that crosses the threshold runs it: tens of
@@ -17,10 +22,9 @@ final class BackgroundCheckpointer: @unchecked Sendable {  // `framesInWAL` and 
     /// WAL frames after which the commit runs it itself.
     let inlineThreshold: Int32
     private let connection: Connection
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var framesInWAL: Int32 = 0
     private var stopped = false
-    private var thread: Thread?
 
     /// Opens the second connection to `path` and starts the thread.
     init(path: String, threshold: Int32, inlineThreshold: Int32, connect: (String) throws(EventsError) -> Connection)
@@ -29,10 +33,7 @@ final class BackgroundCheckpointer: @unchecked Sendable {  // `framesInWAL` and 
         self.threshold = threshold
         self.inlineThreshold = inlineThreshold
         self.connection = try connect(path)
-        let thread = Thread { [self] in runCheckpoints() }
-        thread.name = "sqlite-checkpointer"
-        self.thread = thread
-        thread.start()
+        DetachedThread.start(name: "sqlite-checkpointer") { [self] in runCheckpoints() }
     }
 
     /// Installs the WAL hook on the writer connection `handle`; the hook holds no reference, so `detach(from:)` must

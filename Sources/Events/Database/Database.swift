@@ -1,5 +1,10 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Threads
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The shared SQLite file, opened the way every program of the workspace must open it.
 ///
@@ -38,7 +43,7 @@ public final class Database: @unchecked Sendable {  // `connection` is only touc
     public let path: String
     public let mode: Mode
     private let connection: Connection
-    private let lock = NSLock()
+    private let lock = Condition()
     private let checkpointer: BackgroundCheckpointer?
 
     /// Opens the database at `path`; a writer also applies the PRAGMAs and migrates the schema.
@@ -138,7 +143,7 @@ public final class Database: @unchecked Sendable {  // `connection` is only touc
             throw EventsError(.cannotOpen, "no database at \(path) (set AGENT_DB or AGENT_HOME)")
         }
         if mode == .readWrite {
-            let directory = (path as NSString).deletingLastPathComponent
+            let directory = folder(of: path)
             if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
                 do {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The exclusive `flock` that keeps a second program of one kind off a database (SPEC section 1): `<AGENT_DB>.lock`
 /// for the supervisor, `<AGENT_DB>.worker.lock` for the worker.
@@ -37,7 +41,7 @@ public final class InstanceLock: Sendable {
     ///   when the lock file cannot be opened.
     public init(databasePath: String, for holder: Holder) throws(EventsError) {
         path = databasePath + holder.suffix
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = folder(of: path)
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -48,7 +52,8 @@ public final class InstanceLock: Sendable {
             let count = read(fd, &buffer, buffer.count)
             close(fd)
             let pid =
-                count > 0 ? String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+                String(decoding: buffer[0..<max(count, 0)], as: UTF8.self).split(whereSeparator: \.isWhitespace).first.map(String.init)
+                ?? "?"
             throw EventsError(
                 .alreadyRunning,
                 "another \(holder.program) (pid \(pid)) is already running on \(databasePath); refusing to start a second one")

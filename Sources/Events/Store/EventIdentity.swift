@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Who writes: the columns every event of one process shares.
 public struct EventIdentity: Sendable {

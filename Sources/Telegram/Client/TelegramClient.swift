@@ -1,5 +1,10 @@
-import Foundation
+import FoundationEssentials
 import HTTPSupport
+import JSONSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The Bot API over `HTTPTransport`: JSON bodies, one deadline per call, every answer mapped into `TelegramError`.
 ///
@@ -29,7 +34,7 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
         let body = try await exchange(
             "getUpdates", GetUpdates(offset: offset, limit: limit, timeout: timeout, allowedUpdates: allowedUpdates),
             deadline: .seconds(timeout) + configuration.longPollGrace)
-        guard let envelope = try? JSONSerialization.jsonObject(with: body) as? [String: Any], let items = envelope["result"] as? [Any]
+        guard let envelope = try? JSONValue(parsing: String(decoding: body, as: UTF8.self)), let items = envelope["result"]?.arrayValue
         else {
             throw TelegramError(
                 .malformedResponse, method: "getUpdates", message: "Telegram getUpdates failed: the result is not a list", httpStatus: 200)
@@ -148,6 +153,6 @@ public struct TelegramClient: TelegramAPI, CustomStringConvertible, CustomReflec
 
     /// `text` with the token cut out, should a server ever echo it.
     private func scrub(_ text: String) -> String {
-        text.replacingOccurrences(of: configuration.token, with: "<token>")
+        configuration.token.isEmpty ? text : text.replacing(configuration.token, with: "<token>")
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where the Bot API is and how long calls may take. The token is kept out of every description of it.
 public struct TelegramConfiguration: Sendable, CustomStringConvertible, CustomReflectable {

@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+import JSONSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An incoming update (`Update`): a message, an edited message or a button press, with the JSON it came as.
 ///
@@ -23,14 +28,13 @@ public struct Update: Sendable, Equatable {
     }
 
     /// Reads one element of `getUpdates`' result; `nil` when it has no `update_id`.
-    init?(json: Any, decoder: JSONDecoder) {
-        guard let object = json as? [String: Any], let id = (object["update_id"] as? NSNumber)?.int64Value,
-            let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes, .sortedKeys])
-        else { return nil }
-        let content = try? decoder.decode(Content.self, from: data)
+    init?(json: JSONValue, decoder: JSONDecoder) {
+        guard json.objectValue != nil, let id = json["update_id"]?.int64Value else { return nil }
+        let rawJSON = json.serialized
+        let content = try? decoder.decode(Content.self, from: Data(rawJSON.utf8))
         self.init(
             updateID: id, message: content?.message?.value, editedMessage: content?.editedMessage?.value,
-            callbackQuery: content?.callbackQuery?.value, rawJSON: String(decoding: data, as: UTF8.self))
+            callbackQuery: content?.callbackQuery?.value, rawJSON: rawJSON)
     }
 
     /// The content fields, each decoded on its own so that one odd field does not hide the others.
