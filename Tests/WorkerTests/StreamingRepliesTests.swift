@@ -79,6 +79,20 @@ struct StreamingRepliesTests {
         #expect(harness.openAI.violations.isEmpty, "\(harness.openAI.violations)")
     }
 
+    @Test("the end of the answer does not wait for the pace of drafts: with a 3 s interval the reply comes at once")
+    func finalReplyDoesNotWaitForTheDraftPace() async throws {
+        let harness = try AgentHarness()
+        harness.openAI.enqueue(.streamed(.text(Self.words(6)), OpenAIStream(tokensPerSecond: 10)))
+        let (worker, sent) = try await ask(harness, "six words", environment: ["AGENT_DRAFT_INTERVAL_MS": "3000"])
+        defer { worker.signal(SIGKILL) }
+        #expect(sent.first?.text == Self.words(6))
+        let firstDraft = try #require(harness.telegram.drafts(chatID: harness.userID).first, "a draft while it streamed")
+        let replyAt = try #require(harness.telegram.requests(for: "sendMessage").first?.receivedAt)
+        // The stream lasts about 0.6 s after the first token; the next draft would be allowed 3 s after the first.
+        #expect(replyAt.timeIntervalSince(firstDraft.receivedAt) < 2.0, "the reply waited for the draft interval")
+        try noDraftAfterTheReply(harness, chatID: harness.userID)
+    }
+
     @Test(
         "a streamed turn with two tool calls whose arguments arrive in many fragments runs them with the exact arguments; the draft shows what runs"
     )

@@ -110,6 +110,9 @@ public final class DraftStreamer: Sendable {
     private let run: Span
     private let state = Mutex(State())
     private let bell = Doorbell()
+    /// Rung once, when the run ends: it cuts short the wait for the pace of drafts, so the final message never waits
+    /// for it.
+    private let stopBell = Doorbell()
 
     /// - Parameters:
     ///   - draftID: one per reply, non-zero (the run's id).
@@ -192,6 +195,7 @@ public final class DraftStreamer: Sendable {
     private func stop() {
         state.withLock { $0.stopped = true }
         bell.ring()
+        stopBell.ring()
     }
 
     /// The sender: waits for a change, keeps the pace, sends the newest text.
@@ -199,7 +203,7 @@ public final class DraftStreamer: Sendable {
         while !Task.isCancelled {
             guard chats.allowsDrafts(in: chatID), !state.withLock({ $0.stopped }) else { return }
             if let next = chats.nextDraftAllowed(in: chatID, interval: configuration.interval), next > .now {
-                try? await Task.sleep(until: next, clock: .continuous)
+                await stopBell.wait(upTo: next - .now)
                 continue
             }
             guard let draft = takeDraft() else {
