@@ -1,6 +1,8 @@
 # The README's two commands are `make run` and `make test`; everything else is for developers.
 SWIFT ?= swift
-RELEASE_EXTRA_FLAGS ?=
+# The Swift runtime and Foundation linked statically, as the container and a stage build them: smaller resident
+# memory (docs/performance.md) and one kind of binary whichever way the system is run.
+RELEASE_EXTRA_FLAGS ?= --static-swift-stdlib
 RELEASE_FLAGS := -c release --scratch-path .build-release $(RELEASE_EXTRA_FLAGS)
 
 .PHONY: build release test test-slow bench lint run demo clean venv doubles container-smoke
