@@ -15,6 +15,13 @@ struct SupervisorEndToEndTests {
         return path
     }
 
+    /// Starts the supervisor on a worker that never gets ready, with admin alerts due after `alertAfter` seconds.
+    func startWithWorkerNeverReady(_ harness: AgentHarness, alertAfter: String, admins: String) throws -> ChildProcess {
+        let silent = try fixture(harness, "never-ready", "exec sleep 1000")
+        return try harness.startSupervisor(
+            worker: silent, ["AGENT_ALERT_AFTER_S": alertAfter, "TELEGRAM_ADMIN_USER_IDS": admins, "AGENT_READY_TIMEOUT_S": "30"])
+    }
+
     func isAlive(_ pid: Int64) -> Bool {
         guard kill(pid_t(pid), 0) == 0 else { return false }
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
@@ -179,9 +186,7 @@ struct SupervisorEndToEndTests {
     @Test("when no worker is ready for AGENT_ALERT_AFTER_S, the admins get one message")
     func alertAdmins() async throws {
         let harness = try AgentHarness()
-        let silent = try fixture(harness, "never-ready", "exec sleep 1000")
-        let supervisor = try harness.startSupervisor(
-            worker: silent, ["AGENT_ALERT_AFTER_S": "1", "TELEGRAM_ADMIN_USER_IDS": "77,78", "AGENT_READY_TIMEOUT_S": "30"])
+        let supervisor = try startWithWorkerNeverReady(harness, alertAfter: "1", admins: "77,78")
         defer { supervisor.signal(SIGKILL) }
         let alerts = await harness.telegram.waitForSentMessages(count: 2, timeout: .seconds(10))
         #expect(Set(alerts.map(\.chatID)) == [77, 78])
@@ -196,9 +201,7 @@ struct SupervisorEndToEndTests {
     @Test("the supervisor maps neither Foundation's ICU nor libcurl until it alerts, and loads libcurl to alert (issue 12)")
     func footprintUntilAlert() async throws {
         let harness = try AgentHarness()
-        let silent = try fixture(harness, "never-ready", "exec sleep 1000")
-        let supervisor = try harness.startSupervisor(
-            worker: silent, ["AGENT_ALERT_AFTER_S": "5", "TELEGRAM_ADMIN_USER_IDS": "77", "AGENT_READY_TIMEOUT_S": "30"])
+        let supervisor = try startWithWorkerNeverReady(harness, alertAfter: "5", admins: "77")
         defer { supervisor.signal(SIGKILL) }
         func mappedLibraries() -> Set<Substring> {
             // Read to the end: a /proc file has no size, and a one-shot read can stop part of the way.
